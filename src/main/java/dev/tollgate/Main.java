@@ -1,0 +1,106 @@
+package dev.tollgate;
+
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.mock.MockProvider;
+import dev.tollgate.server.Gateway;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The command line: {@code tollgate [--config FILE]} serves; {@code tollgate mock --port N} runs
+ * the fake provider on its own.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    List<String> list = Arrays.asList(args);
+    String command = !list.isEmpty() && !list.get(0).startsWith("-") ? list.get(0) : "serve";
+    Map<String, String> options = options(command.equals("serve") && (list.isEmpty() || list.get(0).startsWith("-")) ? list : list.subList(1, list.size()));
+    try {
+      switch (command) {
+        case "serve" -> serve(options);
+        case "mock" -> mock(options);
+        default -> fail("unknown command '" + command + "'; use: tollgate [serve] [--config FILE] | tollgate mock --port N");
+      }
+    } catch (IllegalArgumentException e) {
+      fail(e.getMessage());
+    }
+  }
+
+  private static void serve(Map<String, String> options) {
+    String file = options.getOrDefault("config", System.getenv().getOrDefault("TOLLGATE_CONFIG", "conf/gateway.yaml"));
+    GatewayConfig config;
+    try {
+      config = ConfigLoader.load(Path.of(file));
+    } catch (ConfigException e) {
+      fail("configuration error: " + e.getMessage());
+      return;
+    }
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      fail("start-up failed: " + cause.getMessage());
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        long bound = config.server().shutdownGrace().toMillis() + 30_000;
+        gateway.stop().toCompletionStage().toCompletableFuture().get(bound, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        System.err.println("tollgate: shutdown did not complete cleanly: " + e);
+      }
+    }, "tollgate-shutdown"));
+  }
+
+  private static void mock(Map<String, String> options) {
+    int port = intOption(options, "port", 9001);
+    Vertx vertx = Vertx.vertx();
+    MockProvider.start(vertx, options.getOrDefault("host", "127.0.0.1"), port,
+            intOption(options, "latency-ms", 0), intOption(options, "tokens", 16), intOption(options, "interval-ms", 0))
+        .onSuccess(m -> System.out.println("Tollgate fake provider listening on http://127.0.0.1:" + m.port() + "/v1"))
+        .onFailure(e -> fail("fake provider failed to start: " + e.getMessage()));
+  }
+
+  private static Map<String, String> options(List<String> args) {
+    Map<String, String> out = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (!a.startsWith("--")) throw new IllegalArgumentException("unexpected argument '" + a + "'");
+      String name = a.substring(2);
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        out.put(name.substring(0, eq), name.substring(eq + 1));
+      } else if (i + 1 < args.size()) {
+        out.put(name, args.get(++i));
+      } else {
+        throw new IllegalArgumentException("option --" + name + " needs a value");
+      }
+    }
+    return out;
+  }
+
+  private static int intOption(Map<String, String> options, String name, int fallback) {
+    String v = options.get(name);
+    if (v == null) return fallback;
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("option --" + name + " must be a number, got '" + v + "'");
+    }
+  }
+
+  private static void fail(String message) {
+    System.err.println("tollgate: " + message);
+    System.exit(2);
+  }
+}

@@ -1,0 +1,262 @@
+package dev.tollgate.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.tollgate.config.GatewayConfig.Admin;
+import dev.tollgate.config.GatewayConfig.Auth;
+import dev.tollgate.config.GatewayConfig.Billing;
+import dev.tollgate.config.GatewayConfig.FailMode;
+import dev.tollgate.config.GatewayConfig.KeySeed;
+import dev.tollgate.config.GatewayConfig.Model;
+import dev.tollgate.config.GatewayConfig.Provider;
+import dev.tollgate.config.GatewayConfig.ProviderKey;
+import dev.tollgate.config.GatewayConfig.ProviderType;
+import dev.tollgate.config.GatewayConfig.Quota;
+import dev.tollgate.config.GatewayConfig.Server;
+import dev.tollgate.config.GatewayConfig.Target;
+import dev.tollgate.config.GatewayConfig.TeamSeed;
+import dev.tollgate.team.Budget;
+import dev.tollgate.team.BudgetPeriod;
+import dev.tollgate.team.Limits;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads conf/gateway.yaml into a validated {@link GatewayConfig}; every mistake names its key path. */
+public final class ConfigLoader {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final Map<String, String> env;
+
+  public ConfigLoader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static GatewayConfig load(Path file) {
+    return new ConfigLoader(System.getenv()).read(file);
+  }
+
+  public GatewayConfig read(Path file) {
+    String name = file.toString();
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(name + ": file not found");
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot read (" + e.getMessage() + ")");
+    }
+    return parse(name, text);
+  }
+
+  public GatewayConfig parse(String name, String yaml) {
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new ConfigException(name + ": not valid YAML" + (loc == null ? "" : " at line " + loc.getLineNr()) + ": " + e.getOriginalMessage());
+    }
+    ConfigNode root = new ConfigNode(name, "", tree, env).allowOnly(Set.of(
+        "server", "admin", "auth", "store", "redis", "providers", "models", "prices", "teams", "billing", "quota"));
+
+    Map<String, Provider> providers = providers(root.get("providers"));
+    Map<String, Model> models = models(root.get("models"), providers);
+    GatewayConfig config = new GatewayConfig(
+        name,
+        server(root.get("server")),
+        new Admin(root.get("admin").allowOnly(Set.of("token")).get("token").optionalSecret()),
+        auth(root.get("auth")),
+        store(root.get("store")),
+        redis(root.get("redis")),
+        providers,
+        models,
+        root.get("prices").text(null),
+        teams(root.get("teams"), models),
+        billing(root.get("billing")),
+        quota(root.get("quota")));
+    return config;
+  }
+
+  private static Server server(ConfigNode n) {
+    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "connect-timeout", "upstream-timeout",
+        "stream-idle-timeout", "sse-keepalive", "shutdown-grace", "access-log"));
+    return new Server(
+        n.get("host").text("0.0.0.0"),
+        n.get("port").intValue(8080, 0, 65535),
+        n.get("instances").intValue(0, 0, 256),
+        n.get("max-body-bytes").longValue(10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        positive(n.get("connect-timeout"), Duration.ofSeconds(5)),
+        positive(n.get("upstream-timeout"), Duration.ofSeconds(120)),
+        positive(n.get("stream-idle-timeout"), Duration.ofMinutes(5)),
+        positive(n.get("sse-keepalive"), Duration.ofSeconds(15)),
+        n.get("shutdown-grace").duration(Duration.ofSeconds(30)),
+        n.get("access-log").bool(true));
+  }
+
+  private static Auth auth(ConfigNode n) {
+    n.allowOnly(Set.of("query-param-key", "key-refresh", "rotation-grace"));
+    return new Auth(
+        n.get("query-param-key").bool(false),
+        positive(n.get("key-refresh"), Duration.ofMillis(500)),
+        n.get("rotation-grace").duration(Duration.ofHours(24)));
+  }
+
+  private static String store(ConfigNode n) {
+    String store = n.text("sqlite:data/tollgate.db");
+    if (!store.startsWith("sqlite:") && !store.startsWith("postgresql://") && !store.startsWith("postgres://")) {
+      throw n.error("must be sqlite:PATH or postgresql://user:password@host:port/database, got '" + store + "'");
+    }
+    return store;
+  }
+
+  private static String redis(ConfigNode n) {
+    String redis = n.text(null);
+    if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
+      throw n.error("must be a redis://host:port URL, got '" + redis + "'");
+    }
+    return redis;
+  }
+
+  private static Map<String, Provider> providers(ConfigNode n) {
+    Map<String, Provider> out = new LinkedHashMap<>();
+    n.entries().forEach((name, p) -> {
+      p.allowOnly(Set.of("type", "base-url", "api-version", "keys"));
+      ProviderType type = p.get("type").oneOf(ProviderType.class, null);
+      if (type == null) throw p.get("type").error("is required (openai, azure-openai or mock)");
+      URI baseUrl = null;
+      if (type != ProviderType.MOCK) {
+        ConfigNode urlNode = p.get("base-url");
+        String raw = urlNode.text();
+        try {
+          baseUrl = URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
+        } catch (IllegalArgumentException e) {
+          throw urlNode.error("is not a valid URL: '" + raw + "'");
+        }
+        if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme()) || baseUrl.getHost() == null) {
+          throw urlNode.error("must be an http:// or https:// URL, got '" + raw + "'");
+        }
+      }
+      String apiVersion = p.get("api-version").text(type == ProviderType.AZURE_OPENAI ? "2024-10-21" : null);
+      List<ProviderKey> keys = p.get("keys").list(k -> {
+        k.allowOnly(Set.of("secret", "weight"));
+        return new ProviderKey(k.get("secret").secret(), k.get("weight").intValue(1, 1, 1_000_000));
+      });
+      if (keys.isEmpty() && type != ProviderType.MOCK) throw p.get("keys").error("needs at least one key");
+      out.put(name, new Provider(name, type, baseUrl, apiVersion, keys));
+    });
+    return out;
+  }
+
+  private static Map<String, Model> models(ConfigNode n, Map<String, Provider> providers) {
+    Map<String, Model> out = new LinkedHashMap<>();
+    Map<String, String> nameOwners = new HashMap<>();
+    n.entries().forEach((name, m) -> {
+      m.allowOnly(Set.of("targets", "fallbacks", "aliases", "max-output-tokens"));
+      List<Target> targets = m.get("targets").list(t -> {
+        t.allowOnly(Set.of("provider", "model", "weight"));
+        String provider = t.get("provider").text();
+        if (!providers.containsKey(provider)) {
+          throw t.get("provider").error("names no provider under providers: (known: " + String.join(", ", providers.keySet()) + ")");
+        }
+        return new Target(provider, t.get("model").text(name), t.get("weight").intValue(1, 1, 1_000_000));
+      });
+      if (targets.isEmpty()) throw m.get("targets").error("needs at least one target");
+      List<String> aliases = m.get("aliases").stringList();
+      for (String owned : concat(name, aliases)) {
+        String previous = nameOwners.putIfAbsent(owned, name);
+        if (previous != null) throw m.get("aliases").error("'" + owned + "' is already a name or alias of model " + previous);
+      }
+      Integer maxOut = m.get("max-output-tokens").isMissing() ? null : m.get("max-output-tokens").intValue(0, 1, 10_000_000);
+      out.put(name, new Model(name, targets, m.get("fallbacks").stringList(), aliases, maxOut));
+    });
+    out.forEach((name, model) -> {
+      for (int i = 0; i < model.fallbacks().size(); i++) {
+        String fb = model.fallbacks().get(i);
+        if (!out.containsKey(fb) || fb.equals(name)) {
+          throw n.get(name).get("fallbacks").error("'" + fb + "' is not another model under models:");
+        }
+      }
+    });
+    return out;
+  }
+
+  private static List<String> concat(String head, List<String> tail) {
+    var all = new java.util.ArrayList<String>();
+    all.add(head);
+    all.addAll(tail);
+    return all;
+  }
+
+  private static Map<String, TeamSeed> teams(ConfigNode n, Map<String, Model> models) {
+    Map<String, TeamSeed> out = new LinkedHashMap<>();
+    Set<String> knownModels = new java.util.HashSet<>(models.keySet());
+    models.values().forEach(m -> knownModels.addAll(m.aliases()));
+    n.entries().forEach((name, t) -> {
+      t.allowOnly(Set.of("budget", "limits", "models", "keys"));
+      List<String> allowed = t.get("models").stringList();
+      for (String model : allowed) {
+        if (!knownModels.contains(model)) throw t.get("models").error("'" + model + "' is not a model under models:");
+      }
+      List<KeySeed> keys = t.get("keys").list(k -> {
+        k.allowOnly(Set.of("name", "secret"));
+        return new KeySeed(k.get("name").text(), k.get("secret").secret());
+      });
+      out.put(name, new TeamSeed(name, budget(t.get("budget")), limits(t.get("limits")), allowed, keys));
+    });
+    return out;
+  }
+
+  static Budget budget(ConfigNode n) {
+    if (n.isMissing()) return null;
+    n.allowOnly(Set.of("usd", "period"));
+    BigDecimal usd = n.get("usd").decimal(null);
+    if (usd == null) throw n.get("usd").error("is required");
+    return new Budget(usd, n.get("period").oneOf(BudgetPeriod.class, BudgetPeriod.MONTHLY));
+  }
+
+  static Limits limits(ConfigNode n) {
+    if (n.isMissing()) return Limits.NONE;
+    n.allowOnly(Set.of("rpm", "tpm", "concurrent"));
+    return new Limits(optionalPositive(n.get("rpm")), optionalPositive(n.get("tpm")), optionalPositive(n.get("concurrent")));
+  }
+
+  private static Long optionalPositive(ConfigNode n) {
+    return n.isMissing() ? null : n.longValue(0, 1, Long.MAX_VALUE / 4);
+  }
+
+  private static Billing billing(ConfigNode n) {
+    n.allowOnly(Set.of("batch-size", "flush-interval", "buffer-limit", "retention"));
+    return new Billing(
+        n.get("batch-size").intValue(500, 1, 100_000),
+        positive(n.get("flush-interval"), Duration.ofMillis(200)),
+        n.get("buffer-limit").intValue(200_000, 100, 100_000_000),
+        positive(n.get("retention"), Duration.ofDays(90)));
+  }
+
+  private static Quota quota(ConfigNode n) {
+    n.allowOnly(Set.of("default-max-output-tokens", "max-reservation-usd", "lease-time", "redis-fail-mode"));
+    return new Quota(
+        n.get("default-max-output-tokens").intValue(4096, 1, 10_000_000),
+        n.get("max-reservation-usd").decimal(new BigDecimal("1.00")),
+        positive(n.get("lease-time"), Duration.ofSeconds(30)),
+        n.get("redis-fail-mode").oneOf(FailMode.class, FailMode.OPEN));
+  }
+
+  private static Duration positive(ConfigNode n, Duration fallback) {
+    Duration d = n.duration(fallback);
+    if (d.isZero()) throw n.error("must be longer than zero");
+    return d;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.tollgate.mock;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * How the fake provider answers one request, from its {@code x-mock-*} headers or the defaults:
+ * latency before anything is sent, number of tokens, interval between streamed events, padding per
+ * token, extra usage kinds, and a fault: {@code 429}, {@code 500}, {@code 401}, {@code cut:N} (drop
+ * the connection after N events) or {@code hang} (never answer).
+ */
+record MockBehaviour(
+    long latencyMs, int tokens, long intervalMs, int padChars, int cachedTokens, int reasoningTokens, String fault) {
+
+  record Defaults(long latencyMs, int tokens, long intervalMs) {
+    static final Defaults STANDARD = new Defaults(0, 16, 0);
+  }
+
+  static MockBehaviour from(MultiMap h, Defaults d) {
+    return new MockBehaviour(
+        num(h, "x-mock-latency-ms", d.latencyMs()),
+        (int) num(h, "x-mock-tokens", d.tokens()),
+        num(h, "x-mock-interval-ms", d.intervalMs()),
+        (int) num(h, "x-mock-pad", 0),
+        (int) num(h, "x-mock-cached-tokens", 0),
+        (int) num(h, "x-mock-reasoning-tokens", 0),
+        h.get("x-mock-fault"));
+  }
+
+  /** The event index after which a stream is cut, or -1. */
+  int cutAfter() {
+    if (fault == null || !fault.startsWith("cut:")) return -1;
+    return Integer.parseInt(fault.substring(4).trim());
+  }
+
+  boolean hangs() {
+    return "hang".equals(fault);
+  }
+
+  /** An HTTP status to fail with, or 0. */
+  int failStatus() {
+    if (fault == null) return 0;
+    return switch (fault) {
+      case "429", "500", "401", "400", "503" -> Integer.parseInt(fault);
+      default -> 0;
+    };
+  }
+
+  private static long num(MultiMap h, String name, long fallback) {
+    String v = h.get(name);
+    if (v == null) return fallback;
+    try {
+      return Math.max(0, Long.parseLong(v.trim()));
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.auth.Authenticator;
+import dev.tollgate.auth.KeyHash;
+import dev.tollgate.auth.KeyIndex;
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.provider.Providers;
+import dev.tollgate.proxy.AccessLog;
+import dev.tollgate.proxy.Admission;
+import dev.tollgate.proxy.ModelList;
+import dev.tollgate.proxy.ProxyPipeline;
+import dev.tollgate.proxy.RequestReader;
+import dev.tollgate.proxy.TargetBreakers;
+import dev.tollgate.route.ModelRouter;
+import dev.tollgate.team.Team;
+import dev.tollgate.team.TeamKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: builds its parts from config, deploys one verticle per event loop on a shared
+ * port, and shuts down gracefully (stop accepting, let requests in flight finish, flush, exit).
+ */
+public final class Gateway {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final GatewayConfig config;
+  private final Vertx vertx;
+  private final Clock clock;
+  private final GatewayMetrics metrics = new GatewayMetrics();
+  private final Readiness readiness = new Readiness();
+  private final KeyIndex keys = new KeyIndex();
+  private final List<GatewayVerticle> verticles = new ArrayList<>();
+  private Providers providers;
+  private int port;
+  private volatile Future<Void> stopping;
+
+  private Gateway(GatewayConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    int loops = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+  }
+
+  public static Future<Gateway> start(GatewayConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  public static Future<Gateway> start(GatewayConfig config, Clock clock) {
+    Gateway gateway = new Gateway(config, clock);
+    return gateway.boot().map(v -> gateway).recover(failure -> gateway.vertx.close().transform(x -> Future.failedFuture(failure)));
+  }
+
+  private Future<Void> boot() {
+    return Providers.start(vertx, config.providers()).compose(p -> {
+      providers = p;
+      seedKeysFromConfig();
+      ObjectMapper json = new ObjectMapper();
+      ModelRouter router = new ModelRouter(config.models());
+      Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
+      var server = config.server();
+      ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
+          authenticator, new RequestReader(json), router, providers.adapters(), Admission.OPEN, List.of(),
+          metrics, new AccessLog(server.accessLog()), json, server.maxBodyBytes(),
+          server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());
+      GatewayParts parts = new GatewayParts(config, pipeline, new TargetBreakers(), new ModelList(authenticator, router),
+          metrics, readiness);
+      return deploy(parts);
+    }).onSuccess(v -> {
+      readiness.started();
+      log.info("Tollgate listening on {}:{} ({} event loops, {} models, {} providers)", config.server().host(), port,
+          verticles.size(), config.models().size(), config.providers().size());
+    });
+  }
+
+  private Future<Void> deploy(GatewayParts parts) {
+    int count = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
+    GatewayVerticle first = new GatewayVerticle(parts, config.server().port(), r -> { });
+    verticles.add(first);
+    return vertx.deployVerticle(first).compose(id -> {
+      port = first.actualPort();
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = 1; i < count; i++) {
+        GatewayVerticle v = new GatewayVerticle(parts, port, r -> { });
+        verticles.add(v);
+        chain = chain.compose(x -> vertx.deployVerticle(v).mapEmpty());
+      }
+      return chain;
+    });
+  }
+
+  /** Teams and keys declared in config; their secrets are hashed at once and not kept. */
+  private void seedKeysFromConfig() {
+    Instant now = clock.instant();
+    List<Team> teams = new ArrayList<>();
+    List<TeamKey> teamKeys = new ArrayList<>();
+    config.teams().values().forEach(seed -> {
+      teams.add(new Team(seed.name(), seed.name(), seed.budget(), seed.limits(), seed.models(), Map.of(), true, now, now));
+      seed.keys().forEach(k -> {
+        String secret = k.secret().reveal();
+        teamKeys.add(new TeamKey(seed.name() + "/" + k.name(), seed.name(), k.name(), KeyHash.sha256Hex(secret),
+            KeyHash.displayPrefix(secret), null, List.of(), dev.tollgate.team.Limits.NONE, false, now, null));
+      });
+    });
+    keys.replace(teams, teamKeys);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public boolean isReady() {
+    return readiness.isReady();
+  }
+
+  /** Graceful stop: readiness off, stop accepting, let requests in flight finish within the grace period. */
+  public synchronized Future<Void> stop() {
+    if (stopping != null) return stopping;
+    readiness.draining();
+    long grace = config.server().shutdownGrace().toMillis();
+    log.info("Tollgate stopping: draining requests in flight for up to {} ms", grace);
+    Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace)).toList()).mapEmpty();
+    stopping = drained.transform(x -> providers == null ? Future.succeededFuture() : providers.close())
+        .transform(x -> vertx.close())
+        .onComplete(x -> log.info("Tollgate stopped"));
+    return stopping;
+  }
+}

@@ -1,0 +1,68 @@
+package dev.tollgate.server;
+
+import dev.tollgate.proxy.ProxyPipeline;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One event loop's share of the gateway: an HTTP server on the shared port and its own upstream
+ * client, so a request and its upstream call stay on one event loop.
+ */
+final class GatewayVerticle extends VerticleBase {
+  private final GatewayParts parts;
+  private final int port;
+  private final Consumer<Router> extraRoutes;
+  private HttpServer server;
+
+  GatewayVerticle(GatewayParts parts, int port, Consumer<Router> extraRoutes) {
+    this.parts = parts;
+    this.port = port;
+    this.extraRoutes = extraRoutes;
+  }
+
+  @Override
+  public Future<?> start() {
+    var cfg = parts.config().server();
+    var client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setTcpNoDelay(true)
+            .setKeepAlive(true)
+            .setConnectTimeout((int) cfg.connectTimeout().toMillis())
+            .setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(1000).setMaxWaitQueueSize(10_000));
+    ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline(), parts.breakers());
+    Router router = Router.router(vertx);
+    ApiRoutes.mount(router, pipeline, parts.models());
+    OpsRoutes.mount(router, parts.metrics(), parts.readiness());
+    extraRoutes.accept(router);
+    router.route().last().handler(ctx -> ErrorResponses.send(ctx.response(),
+        GatewayFailure.notFound("Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".")));
+    router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), ctx.failure() == null ? GatewayFailure.internal() : ctx.failure()));
+    router.errorHandler(405, ctx -> ErrorResponses.send(ctx.response(), new GatewayFailure(405, "invalid_request_error",
+        "method_not_allowed", null, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + ".")));
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setTcpNoDelay(true)
+            .setReusePort(true)
+            .setIdleTimeout(300)
+            .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setCompressionSupported(false))
+        .requestHandler(router);
+    return server.listen(port, cfg.host());
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Stops accepting and lets requests in flight finish, up to the grace period. */
+  Future<Void> drain(long graceMillis) {
+    return server.shutdown(graceMillis, TimeUnit.MILLISECONDS);
+  }
+}
