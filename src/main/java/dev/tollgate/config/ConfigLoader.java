@@ -91,7 +91,7 @@ public final class ConfigLoader {
 
   private static Server server(ConfigNode n) {
     n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "connect-timeout", "upstream-timeout",
-        "stream-idle-timeout", "sse-keepalive", "shutdown-grace", "access-log"));
+        "sse-keepalive", "shutdown-grace", "access-log"));
     return new Server(
         n.get("host").text("0.0.0.0"),
         n.get("port").intValue(8080, 0, 65535),
@@ -99,7 +99,6 @@ public final class ConfigLoader {
         n.get("max-body-bytes").longValue(10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         positive(n.get("connect-timeout"), Duration.ofSeconds(5)),
         positive(n.get("upstream-timeout"), Duration.ofSeconds(120)),
-        positive(n.get("stream-idle-timeout"), Duration.ofMinutes(5)),
         positive(n.get("sse-keepalive"), Duration.ofSeconds(15)),
         n.get("shutdown-grace").duration(Duration.ofSeconds(30)),
         n.get("access-log").bool(true));

@@ -29,7 +29,6 @@ public record GatewayConfig(
       long maxBodyBytes,
       Duration connectTimeout,
       Duration upstreamTimeout,
-      Duration streamIdleTimeout,
       Duration sseKeepalive,
       Duration shutdownGrace,
       boolean accessLog) {}

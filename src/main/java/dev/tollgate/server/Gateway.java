@@ -16,6 +16,7 @@ import dev.tollgate.proxy.TargetBreakers;
 import dev.tollgate.route.ModelRouter;
 import dev.tollgate.team.Team;
 import dev.tollgate.team.TeamKey;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -85,17 +86,16 @@ public final class Gateway {
 
   private Future<Void> deploy(GatewayParts parts) {
     int count = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
-    GatewayVerticle first = new GatewayVerticle(parts, config.server().port(), r -> { });
-    verticles.add(first);
-    return vertx.deployVerticle(first).compose(id -> {
-      port = first.actualPort();
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = 1; i < count; i++) {
-        GatewayVerticle v = new GatewayVerticle(parts, port, r -> { });
+    // one deployment of N instances, so that servers on port 0 share the one random port
+    return vertx.deployVerticle(() -> {
+      GatewayVerticle v = new GatewayVerticle(parts, config.server().port(), r -> { });
+      synchronized (verticles) {
         verticles.add(v);
-        chain = chain.compose(x -> vertx.deployVerticle(v).mapEmpty());
       }
-      return chain;
+      return v;
+    }, new DeploymentOptions().setInstances(count)).map(id -> {
+      port = verticles.get(0).actualPort();
+      return null;
     });
   }
 

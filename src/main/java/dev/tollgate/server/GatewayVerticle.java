@@ -49,7 +49,6 @@ final class GatewayVerticle extends VerticleBase {
         "method_not_allowed", null, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + ".")));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setTcpNoDelay(true)
-            .setReusePort(true)
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setCompressionSupported(false))

@@ -1,0 +1,104 @@
+package dev.tollgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final String PROVIDER = """
+      providers:
+        openai: { type: openai, base-url: https://api.openai.com/v1, keys: [ { secret: "${env:OPENAI_API_KEY}" } ] }
+      models:
+        gpt: { targets: [ { provider: openai, model: gpt-4o-mini } ] }
+      """;
+
+  private static GatewayConfig parse(String yaml, Map<String, String> env) {
+    return new ConfigLoader(env).parse("gw.yaml", yaml);
+  }
+
+  private static void rejects(String yaml, String message) {
+    assertThatThrownBy(() -> parse(yaml, Map.of("OPENAI_API_KEY", "sk-x"))).isInstanceOf(ConfigException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void the_shipped_default_config_loads_without_any_environment() {
+    GatewayConfig config = new ConfigLoader(Map.of()).read(Path.of("conf/gateway.yaml"));
+    assertThat(config.providers()).containsKey("mock");
+    assertThat(config.models()).containsKey("mock-gpt");
+    assertThat(config.admin().token()).isNull();
+    assertThat(config.server().port()).isEqualTo(8080);
+  }
+
+  @Test
+  void reads_typed_values_and_secret_references() {
+    GatewayConfig c = parse("server: { port: 9000, upstream-timeout: 250ms, shutdown-grace: 2m }\n" + PROVIDER,
+        Map.of("OPENAI_API_KEY", "sk-live"));
+    assertThat(c.server().port()).isEqualTo(9000);
+    assertThat(c.server().upstreamTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.server().shutdownGrace()).isEqualTo(Duration.ofMinutes(2));
+    Secret secret = c.providers().get("openai").keys().get(0).secret();
+    assertThat(secret.reveal()).isEqualTo("sk-live");
+    assertThat(secret.toString()).doesNotContain("sk-live");
+  }
+
+  @Test
+  void reads_secrets_from_files(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("key");
+    Files.writeString(file, "sk-from-file\n");
+    GatewayConfig c = parse(PROVIDER.replace("${env:OPENAI_API_KEY}", "${file:" + file + "}"), Map.of());
+    assertThat(c.providers().get("openai").keys().get(0).secret().reveal()).isEqualTo("sk-from-file");
+  }
+
+  @Test
+  void each_mistake_names_the_file_the_key_path_and_the_problem() {
+    rejects("server: { prot: 80 }", "gw.yaml: server.prot: unknown key (known keys here: access-log, connect-timeout, host, "
+        + "instances, max-body-bytes, port, shutdown-grace, sse-keepalive, upstream-timeout)");
+    rejects("server: { port: 70000 }", "gw.yaml: server.port: must be between 0 and 65535, got 70000");
+    rejects("server: { upstream-timeout: 10 }",
+        "gw.yaml: server.upstream-timeout: must be a duration such as 250ms, 30s, 5m, 24h or 7d, got '10'");
+    rejects(PROVIDER.replace("type: openai", "type: bard"),
+        "gw.yaml: providers.openai.type: must be one of openai, azure-openai, mock, got 'bard'");
+    rejects(PROVIDER.replace("base-url: https://api.openai.com/v1", "base-url: ftp://x"),
+        "gw.yaml: providers.openai.base-url: must be an http:// or https:// URL, got 'ftp://x'");
+    rejects(PROVIDER.replace("\"${env:OPENAI_API_KEY}\"", "sk-literal"),
+        "gw.yaml: providers.openai.keys[0].secret: must be a reference such as ${env:NAME} or ${file:/path/to/secret}; "
+            + "secrets are not written into the config");
+    rejects(PROVIDER.replace("provider: openai", "provider: opnai"),
+        "gw.yaml: models.gpt.targets[0].provider: names no provider under providers: (known: openai)");
+    rejects(PROVIDER + "teams:\n  t: { limits: { rpm: -1 } }\n", "gw.yaml: teams.t.limits.rpm: must be between 1 and 2305843009213693951, got -1");
+    rejects(PROVIDER + "teams:\n  t: { models: [ gpt-5 ] }\n", "gw.yaml: teams.t.models: 'gpt-5' is not a model under models:");
+    rejects("store: mysql://x", "gw.yaml: store: must be sqlite:PATH or postgresql://user:password@host:port/database, got 'mysql://x'");
+    assertThatThrownBy(() -> parse("server: [", Map.of())).hasMessageStartingWith("gw.yaml: not valid YAML at line ");
+  }
+
+  @Test
+  void a_missing_environment_variable_is_named() {
+    assertThatThrownBy(() -> parse(PROVIDER, Map.of()))
+        .hasMessage("gw.yaml: providers.openai.keys[0].secret: environment variable OPENAI_API_KEY is not set");
+  }
+
+  @Test
+  void start_up_with_a_bad_config_exits_non_zero_with_the_message(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "server: { port: many }\n");
+    Process p = new ProcessBuilder(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "--config", bad.toString()))
+        .redirectErrorStream(true).start();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    p.getInputStream().transferTo(out);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(out.toString()).contains(bad + ": server.port: must be a whole number, got 'many'").doesNotContain("\tat ");
+  }
+}
