@@ -1,0 +1,131 @@
+package dev.tollgate.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The embedded SQLite file or a PostgreSQL server, behind plain JDBC on a worker pool of its own:
+ * no statement ever runs on an event loop. Migrations (Flyway, one set per dialect with the same
+ * schema) are applied when it opens.
+ */
+public final class Database {
+  public enum Dialect { SQLITE, POSTGRESQL }
+
+  /** Work to do with a connection, inside one transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private final Dialect dialect;
+  private final HikariDataSource dataSource;
+  private final WorkerExecutor workers;
+  private final String description;
+
+  private Database(Dialect dialect, HikariDataSource dataSource, WorkerExecutor workers, String description) {
+    this.dialect = dialect;
+    this.dataSource = dataSource;
+    this.workers = workers;
+    this.description = description;
+  }
+
+  /**
+   * Opens {@code sqlite:PATH} or {@code postgresql://user:password@host:port/db}, migrating the
+   * schema. Blocks: call it from a worker or at start-up.
+   */
+  public static Database open(Vertx vertx, String store) {
+    HikariConfig hikari = new HikariConfig();
+    Dialect dialect;
+    String description;
+    if (store.startsWith("sqlite:")) {
+      dialect = Dialect.SQLITE;
+      Path file = Path.of(store.substring("sqlite:".length()));
+      try {
+        if (file.getParent() != null) Files.createDirectories(file.getParent());
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot create the directory for " + file + ": " + e.getMessage());
+      }
+      hikari.setJdbcUrl("jdbc:sqlite:" + file + "?foreign_keys=on&journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL");
+      hikari.setMaximumPoolSize(4);
+      description = "sqlite:" + file;
+    } else {
+      dialect = Dialect.POSTGRESQL;
+      URI uri = URI.create(store.replaceFirst("^postgres(ql)?://", "postgresql://"));
+      String userInfo = uri.getRawUserInfo();
+      if (userInfo != null) {
+        int colon = userInfo.indexOf(':');
+        hikari.setUsername(decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+        if (colon >= 0) hikari.setPassword(decode(userInfo.substring(colon + 1)));
+      }
+      int port = uri.getPort() > 0 ? uri.getPort() : 5432;
+      hikari.setJdbcUrl("jdbc:postgresql://" + uri.getHost() + ":" + port + uri.getRawPath()
+          + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+      hikari.setMaximumPoolSize(8);
+      description = "postgresql://" + uri.getHost() + ":" + port + uri.getRawPath();
+    }
+    hikari.setPoolName("tollgate-store");
+    hikari.setAutoCommit(false);
+    hikari.setConnectionTimeout(5_000);
+    hikari.setInitializationFailTimeout(-1);
+    HikariDataSource ds = new HikariDataSource(hikari);
+    try {
+      Flyway.configure().dataSource(ds).locations("classpath:db/" + dialect.name().toLowerCase())
+          .failOnMissingLocations(true).load().migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new IllegalStateException("cannot migrate the store " + description + ": " + rootMessage(e), e);
+    }
+    WorkerExecutor workers = vertx.createSharedWorkerExecutor("tollgate-store", hikari.getMaximumPoolSize());
+    return new Database(dialect, ds, workers, description);
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Where the store is, without credentials; safe to log. */
+  public String description() {
+    return description;
+  }
+
+  /** Runs the work in a transaction on the store's worker pool. */
+  public <T> Future<T> call(Work<T> work) {
+    return workers.executeBlocking(() -> transaction(work), false);
+  }
+
+  /** Runs the work in a transaction on the calling thread; only for worker threads. */
+  public <T> T transaction(Work<T> work) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  public Future<Void> close() {
+    return workers.close().andThen(x -> dataSource.close());
+  }
+
+  private static String decode(String s) {
+    return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage();
+  }
+}
