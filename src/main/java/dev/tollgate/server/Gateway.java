@@ -4,6 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
+import dev.tollgate.auth.KeyIndexSync;
+import dev.tollgate.admin.AdminApi;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.TeamStore;
+import dev.tollgate.team.Limits;
+import io.vertx.ext.web.Router;
+import java.util.function.Consumer;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.Providers;
@@ -43,6 +50,8 @@ public final class Gateway {
   private final KeyIndex keys = new KeyIndex();
   private final List<GatewayVerticle> verticles = new ArrayList<>();
   private Providers providers;
+  private Database database;
+  private KeyIndexSync keySync;
   private int port;
   private volatile Future<Void> stopping;
 
@@ -63,9 +72,14 @@ public final class Gateway {
   }
 
   private Future<Void> boot() {
-    return Providers.start(vertx, config.providers()).compose(p -> {
+    return vertx.executeBlocking(() -> Database.open(vertx, config.store())).compose(db -> {
+      database = db;
+      TeamStore teams = new TeamStore(db);
+      keySync = new KeyIndexSync(vertx, teams, keys, clock);
+      log.info("store: {}", db.description());
+      return seedTeams(teams).compose(v -> keySync.start(config.auth().keyRefresh())).map(v -> teams);
+    }).compose(teams -> Providers.start(vertx, config.providers()).compose(p -> {
       providers = p;
-      seedKeysFromConfig();
       ObjectMapper json = new ObjectMapper();
       ModelRouter router = new ModelRouter(config.models());
       Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
@@ -76,19 +90,21 @@ public final class Gateway {
           server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());
       GatewayParts parts = new GatewayParts(config, pipeline, new TargetBreakers(), new ModelList(authenticator, router),
           metrics, readiness);
-      return deploy(parts);
-    }).onSuccess(v -> {
+      AdminApi admin = new AdminApi(teams, keySync, config.admin().token(), name -> router.route(name) != null,
+          config.auth().rotationGrace(), clock);
+      return deploy(parts, admin::mount);
+    })).onSuccess(v -> {
       readiness.started();
       log.info("Tollgate listening on {}:{} ({} event loops, {} models, {} providers)", config.server().host(), port,
           verticles.size(), config.models().size(), config.providers().size());
     });
   }
 
-  private Future<Void> deploy(GatewayParts parts) {
+  private Future<Void> deploy(GatewayParts parts, Consumer<Router> extraRoutes) {
     int count = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     // one deployment of N instances, so that servers on port 0 share the one random port
     return vertx.deployVerticle(() -> {
-      GatewayVerticle v = new GatewayVerticle(parts, config.server().port(), r -> { });
+      GatewayVerticle v = new GatewayVerticle(parts, config.server().port(), extraRoutes);
       synchronized (verticles) {
         verticles.add(v);
       }
@@ -99,20 +115,21 @@ public final class Gateway {
     });
   }
 
-  /** Teams and keys declared in config; their secrets are hashed at once and not kept. */
-  private void seedKeysFromConfig() {
+  /** Teams and keys declared in config, written to the store; secrets are hashed at once and not kept. */
+  private Future<Void> seedTeams(TeamStore teams) {
     Instant now = clock.instant();
-    List<Team> teams = new ArrayList<>();
-    List<TeamKey> teamKeys = new ArrayList<>();
-    config.teams().values().forEach(seed -> {
-      teams.add(new Team(seed.name(), seed.name(), seed.budget(), seed.limits(), seed.models(), Map.of(), true, now, now));
-      seed.keys().forEach(k -> {
+    Future<Void> chain = Future.succeededFuture();
+    for (GatewayConfig.TeamSeed seed : config.teams().values()) {
+      Team team = new Team(seed.name(), seed.name(), seed.budget(), seed.limits(), seed.models(), Map.of(), true, now, now);
+      chain = chain.compose(v -> teams.seedTeam(team).mapEmpty());
+      for (GatewayConfig.KeySeed k : seed.keys()) {
         String secret = k.secret().reveal();
-        teamKeys.add(new TeamKey(seed.name() + "/" + k.name(), seed.name(), k.name(), KeyHash.sha256Hex(secret),
-            KeyHash.displayPrefix(secret), null, List.of(), dev.tollgate.team.Limits.NONE, false, now, null));
-      });
-    });
-    keys.replace(teams, teamKeys);
+        TeamKey key = new TeamKey("cfg-" + seed.name() + "-" + k.name(), seed.name(), k.name(), KeyHash.sha256Hex(secret),
+            KeyHash.displayPrefix(secret), null, List.of(), Limits.NONE, false, now, null);
+        chain = chain.compose(v -> teams.seedKey(key).mapEmpty());
+      }
+    }
+    return chain;
   }
 
   public int port() {
@@ -138,7 +155,10 @@ public final class Gateway {
     long grace = config.server().shutdownGrace().toMillis();
     log.info("Tollgate stopping: draining requests in flight for up to {} ms", grace);
     Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace)).toList()).mapEmpty();
-    stopping = drained.transform(x -> providers == null ? Future.succeededFuture() : providers.close())
+    stopping = drained
+        .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
+        .transform(x -> database == null ? Future.succeededFuture() : database.close())
+        .transform(x -> providers == null ? Future.succeededFuture() : providers.close())
         .transform(x -> vertx.close())
         .onComplete(x -> log.info("Tollgate stopped"));
     return stopping;

@@ -237,7 +237,7 @@ public final class TeamStore {
         Long budget = nullableLong(rs, "budget_nano");
         out.add(new Team(
             rs.getString("id"), rs.getString("name"),
-            budget == null ? null : new Budget(BigDecimal.valueOf(budget).divide(NANOS).stripTrailingZeros(),
+            budget == null ? null : new Budget(BigDecimal.valueOf(budget).divide(NANOS),
                 BudgetPeriod.valueOf(rs.getString("budget_period"))),
             new Limits(nullableLong(rs, "rpm"), nullableLong(rs, "tpm"), nullableLong(rs, "concurrent")),
             list(rs.getString("models")), map(rs.getString("metadata")), rs.getBoolean("seeded"),

@@ -19,6 +19,7 @@ public final class TestStack implements AutoCloseable {
   public static final String PROVIDER_KEY = "sk-provider-secret-0123456789abcdef";
   public static final String ALPHA_KEY = "tg-alpha-team-key-0123456789abcdefghijklmnop";
   public static final String BETA_KEY = "tg-beta-team-key-0123456789abcdefghijklmnopq";
+  public static final String ADMIN_TOKEN = "admin-token-for-tests-0123456789";
 
   public final Vertx upstreamVertx;
   public final MockProvider mock;
@@ -36,6 +37,7 @@ public final class TestStack implements AutoCloseable {
   public static String defaultYaml(int mockPort, String serverExtra) {
     return """
         server: { port: 0, instances: 2, upstream-timeout: 3s, shutdown-grace: 5s %s }
+        admin: { token: "${env:ADMIN_TOKEN}" }
         providers:
           up: { type: openai, base-url: "http://127.0.0.1:%d/v1", keys: [ { secret: "${env:UP_KEY}" } ] }
         models:
@@ -52,6 +54,7 @@ public final class TestStack implements AutoCloseable {
     env.put("UP_KEY", PROVIDER_KEY);
     env.put("ALPHA_KEY", ALPHA_KEY);
     env.put("BETA_KEY", BETA_KEY);
+    env.put("ADMIN_TOKEN", ADMIN_TOKEN);
     return env;
   }
 
@@ -64,9 +67,25 @@ public final class TestStack implements AutoCloseable {
   }
 
   public static TestStack start(java.util.function.IntFunction<String> yamlForMockPort, Clock clock) {
+    return start(yamlForMockPort, clock, newSqliteStore());
+  }
+
+  /** A store URL for a new SQLite file in a temporary directory. */
+  public static String newSqliteStore() {
+    try {
+      return "sqlite:" + java.nio.file.Files.createTempDirectory("tollgate-test") + "/tollgate.db";
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** @param store used unless the YAML names a store itself */
+  public static TestStack start(java.util.function.IntFunction<String> yamlForMockPort, Clock clock, String store) {
     Vertx upstream = Vertx.vertx();
     MockProvider mock = await(MockProvider.start(upstream, "127.0.0.1", 0));
-    GatewayConfig config = new ConfigLoader(env()).parse("test.yaml", yamlForMockPort.apply(mock.port()));
+    String yaml = yamlForMockPort.apply(mock.port());
+    if (!yaml.contains("\nstore:") && !yaml.startsWith("store:")) yaml += "\nstore: \"" + store + "\"\n";
+    GatewayConfig config = new ConfigLoader(env()).parse("test.yaml", yaml);
     Gateway gateway = await(Gateway.start(config, clock));
     return new TestStack(upstream, mock, gateway);
   }

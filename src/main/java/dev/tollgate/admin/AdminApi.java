@@ -1,0 +1,234 @@
+package dev.tollgate.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.auth.KeyHash;
+import dev.tollgate.auth.KeyIndexSync;
+import dev.tollgate.config.Secret;
+import dev.tollgate.server.ErrorResponses;
+import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.store.StoreConflict;
+import dev.tollgate.store.TeamStore;
+import dev.tollgate.team.Budget;
+import dev.tollgate.team.Limits;
+import dev.tollgate.team.Team;
+import dev.tollgate.team.TeamKey;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+import io.vertx.core.buffer.Buffer;
+import java.util.function.Predicate;
+
+/**
+ * The admin API for teams and keys, behind the admin token. Every change is validated whole before
+ * anything is written, and the local key index is reloaded before the answer goes out, so a new key
+ * works at once.
+ */
+public final class AdminApi {
+  private static final Set<String> TEAM_CREATE = Set.of("id", "name", "budget", "limits", "models", "metadata");
+  private static final Set<String> TEAM_PATCH = Set.of("name", "budget", "limits", "models", "metadata");
+  private static final Set<String> KEY_CREATE = Set.of("name", "expires_at", "models", "limits");
+  private static final Set<String> KEY_ROTATE = Set.of("grace_seconds");
+
+  /** What an admin handler answers: a status and a JSON body (null for 204). */
+  record Reply(int status, JsonNode body) {}
+
+  private final TeamStore store;
+  private final KeyIndexSync sync;
+  private final Secret adminToken;
+  private final Predicate<String> knownModel;
+  private final Duration rotationGrace;
+  private final Clock clock;
+
+  public AdminApi(TeamStore store, KeyIndexSync sync, Secret adminToken, Predicate<String> knownModel,
+      Duration rotationGrace, Clock clock) {
+    this.store = store;
+    this.sync = sync;
+    this.adminToken = adminToken;
+    this.knownModel = knownModel;
+    this.rotationGrace = rotationGrace;
+    this.clock = clock;
+  }
+
+  public void mount(Router router) {
+    route(router, HttpMethod.POST, "/admin/teams", this::createTeam);
+    route(router, HttpMethod.GET, "/admin/teams", (ctx, body) -> store.teams()
+        .map(ts -> new Reply(200, AdminJson.list(ts.stream().map(AdminJson::team).toList()))));
+    route(router, HttpMethod.GET, "/admin/teams/:id", (ctx, body) -> existingTeam(ctx.pathParam("id")).map(t -> new Reply(200, AdminJson.team(t))));
+    route(router, HttpMethod.PATCH, "/admin/teams/:id", this::patchTeam);
+    route(router, HttpMethod.DELETE, "/admin/teams/:id", (ctx, body) -> store.deleteTeam(ctx.pathParam("id")).compose(deleted -> {
+      if (!deleted) throw noTeam(ctx.pathParam("id"));
+      return sync.reload().map(v -> new Reply(204, null));
+    }));
+    route(router, HttpMethod.POST, "/admin/teams/:id/keys", this::createKey);
+    route(router, HttpMethod.GET, "/admin/teams/:id/keys", (ctx, body) -> existingTeam(ctx.pathParam("id"))
+        .compose(t -> store.keysOf(t.id()))
+        .map(ks -> new Reply(200, AdminJson.list(ks.stream().map(k -> AdminJson.key(k, clock.instant())).toList()))));
+    route(router, HttpMethod.GET, "/admin/keys/:id", (ctx, body) -> existingKey(ctx.pathParam("id"))
+        .map(k -> new Reply(200, AdminJson.key(k, clock.instant()))));
+    route(router, HttpMethod.POST, "/admin/keys/:id/revoke", (ctx, body) -> store.revokeKey(ctx.pathParam("id")).compose(k -> {
+      if (k == null) throw noKey(ctx.pathParam("id"));
+      return sync.reload().map(v -> new Reply(200, AdminJson.key(k, clock.instant())));
+    }));
+    route(router, HttpMethod.POST, "/admin/keys/:id/rotate", this::rotateKey);
+  }
+
+  // ---- handlers
+
+  private Future<Reply> createTeam(RoutingContext ctx, Buffer body) {
+    AdminInput in = AdminInput.parse(body, TEAM_CREATE);
+    Instant now = clock.instant();
+    String id = in.id("id");
+    String name = in.string("name", false);
+    Team team = new Team(id, name == null ? id : name, in.budget(), in.limits(Limits.NONE), in.models(knownModel),
+        in.metadata(), false, now, now);
+    return store.createTeam(team).compose(t -> sync.reload().map(v -> new Reply(201, AdminJson.team(t))));
+  }
+
+  private Future<Reply> patchTeam(RoutingContext ctx, Buffer body) {
+    AdminInput in = AdminInput.parse(body, TEAM_PATCH);
+    return existingTeam(ctx.pathParam("id")).compose(t -> {
+      String name = in.has("name") ? in.string("name", true) : t.name();
+      Budget budget = in.has("budget") ? in.budget() : t.budget();
+      Team updated = new Team(t.id(), name, budget, in.limits(t.limits()),
+          in.has("models") ? in.models(knownModel) : t.allowedModels(),
+          in.has("metadata") ? in.metadata() : t.metadata(), t.seeded(), t.createdAt(), clock.instant());
+      return store.updateTeam(updated);
+    }).compose(t -> {
+      if (t == null) throw noTeam(ctx.pathParam("id"));
+      return sync.reload().map(v -> new Reply(200, AdminJson.team(t)));
+    });
+  }
+
+  private Future<Reply> createKey(RoutingContext ctx, Buffer body) {
+    AdminInput in = AdminInput.parse(body, KEY_CREATE);
+    Instant now = clock.instant();
+    String name = in.string("name", true);
+    Instant expires = in.instant("expires_at", now);
+    List<String> models = in.models(knownModel);
+    Limits limits = in.limits(Limits.NONE);
+    return existingTeam(ctx.pathParam("id")).compose(team -> {
+      checkNotLooser(team, models, limits);
+      String secret = KeyHash.newSecret();
+      TeamKey key = new TeamKey(newKeyId(), team.id(), name, KeyHash.sha256Hex(secret), KeyHash.displayPrefix(secret),
+          expires, models, limits, false, now, null);
+      return store.createKey(key).compose(k -> sync.reload().map(v -> new Reply(201, withSecret(k, secret, now))));
+    });
+  }
+
+  private Future<Reply> rotateKey(RoutingContext ctx, Buffer body) {
+    AdminInput in = AdminInput.parse(body, KEY_ROTATE);
+    Long graceSeconds = in.seconds("grace_seconds");
+    Duration grace = graceSeconds == null ? rotationGrace : Duration.ofSeconds(graceSeconds);
+    Instant now = clock.instant();
+    return existingKey(ctx.pathParam("id")).compose(old -> {
+      String secret = KeyHash.newSecret();
+      TeamKey replacement = new TeamKey(newKeyId(), old.teamId(), old.name(), KeyHash.sha256Hex(secret),
+          KeyHash.displayPrefix(secret), null, old.allowedModels(), old.limits(), false, now, null);
+      return store.rotateKey(old.id(), replacement, now.plus(grace)).compose(k -> {
+        if (k == null) throw noKey(old.id());
+        return sync.reload().map(v -> {
+          ObjectNode answer = withSecret(k, secret, now);
+          answer.put("replaces", old.id());
+          answer.put("replaced_key_expires_at", now.plus(grace).toString());
+          return new Reply(201, answer);
+        });
+      });
+    });
+  }
+
+  // ---- helpers
+
+  private void route(Router router, HttpMethod method, String path, BiFunction<RoutingContext, Buffer, Future<Reply>> handler) {
+    router.route(method, path).handler(ctx -> {
+      if (!authorized(ctx)) {
+        ErrorResponses.send(ctx.response(), adminToken == null
+            ? GatewayFailure.invalidKey("The admin API is disabled: set admin.token (for example ${env:TOLLGATE_ADMIN_TOKEN}).")
+            : GatewayFailure.invalidKey("A valid admin token is required: 'Authorization: Bearer <admin token>'."));
+        return;
+      }
+      ctx.request().body().compose(body -> {
+        try {
+          return handler.apply(ctx, body);
+        } catch (RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+      }).onComplete(ar -> {
+        if (ar.failed()) {
+          ErrorResponses.send(ctx.response(), translate(ar.cause()));
+          return;
+        }
+        Reply reply = ar.result();
+        ctx.response().setStatusCode(reply.status());
+        if (reply.body() == null) {
+          ctx.response().end();
+        } else {
+          ctx.response().putHeader("content-type", "application/json").end(reply.body().toString());
+        }
+      });
+    });
+  }
+
+  private boolean authorized(RoutingContext ctx) {
+    if (adminToken == null) return false;
+    String auth = ctx.request().getHeader("authorization");
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
+    return KeyHash.same(auth.substring(7).trim(), adminToken.reveal());
+  }
+
+  private static Throwable translate(Throwable t) {
+    if (t instanceof StoreConflict c) return new GatewayFailure(409, "invalid_request_error", "conflict", null, c.getMessage());
+    return t;
+  }
+
+  private Future<Team> existingTeam(String id) {
+    return store.team(id).map(t -> {
+      if (t == null) throw noTeam(id);
+      return t;
+    });
+  }
+
+  private Future<TeamKey> existingKey(String id) {
+    return store.key(id).map(k -> {
+      if (k == null) throw noKey(id);
+      return k;
+    });
+  }
+
+  private static void checkNotLooser(Team team, List<String> models, Limits limits) {
+    if (!team.allowedModels().isEmpty()) {
+      for (String m : models) {
+        if (!team.allowedModels().contains(m)) throw AdminInput.invalid("models", "'" + m + "' is not among the team's models");
+      }
+    }
+    if (limits.isLooserThan(team.limits())) {
+      throw AdminInput.invalid("limits", "a key's limits may not be looser than its team's " + AdminJson.limits(team.limits()));
+    }
+  }
+
+  private ObjectNode withSecret(TeamKey key, String secret, Instant now) {
+    ObjectNode body = AdminJson.key(key, now);
+    body.put("secret", secret);
+    return body;
+  }
+
+  private static String newKeyId() {
+    return String.format("key_%016x", ThreadLocalRandom.current().nextLong());
+  }
+
+  private static GatewayFailure noTeam(String id) {
+    return new GatewayFailure(404, "invalid_request_error", "team_not_found", "id", "No team with id '" + id + "'.");
+  }
+
+  private static GatewayFailure noKey(String id) {
+    return new GatewayFailure(404, "invalid_request_error", "key_not_found", "id", "No key with id '" + id + "'.");
+  }
+}
