@@ -23,14 +23,30 @@ public final class TestStack implements AutoCloseable {
 
   public final Vertx upstreamVertx;
   public final MockProvider mock;
-  public final Gateway gateway;
-  public final Http http;
+  public final GatewayConfig config;
+  public final Clock clock;
+  public Gateway gateway;
+  public Http http;
 
-  private TestStack(Vertx upstreamVertx, MockProvider mock, Gateway gateway) {
+  private TestStack(Vertx upstreamVertx, MockProvider mock, GatewayConfig config, Clock clock, Gateway gateway) {
     this.upstreamVertx = upstreamVertx;
     this.mock = mock;
+    this.config = config;
+    this.clock = clock;
     this.gateway = gateway;
     this.http = new Http("http://127.0.0.1:" + gateway.port());
+  }
+
+  /** Stops the gateway and starts a new one with the same config and store (a restart). */
+  public void restartGateway() {
+    await(gateway.stop());
+    gateway = await(Gateway.start(config, clock));
+    http = new Http("http://127.0.0.1:" + gateway.port());
+  }
+
+  /** Another gateway replica on the same config and store, as a second pod would be. */
+  public Gateway startReplica() {
+    return await(Gateway.start(config, clock));
   }
 
   /** The default test config; {@code extra} is appended (top-level YAML sections such as teams:). */
@@ -87,7 +103,7 @@ public final class TestStack implements AutoCloseable {
     if (!yaml.contains("\nstore:") && !yaml.startsWith("store:")) yaml += "\nstore: \"" + store + "\"\n";
     GatewayConfig config = new ConfigLoader(env()).parse("test.yaml", yaml);
     Gateway gateway = await(Gateway.start(config, clock));
-    return new TestStack(upstream, mock, gateway);
+    return new TestStack(upstream, mock, config, clock, gateway);
   }
 
   public String baseUrl() {
