@@ -7,6 +7,7 @@ import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.config.Secret;
 import dev.tollgate.server.ErrorResponses;
 import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.store.LedgerStore;
 import dev.tollgate.store.StoreConflict;
 import dev.tollgate.store.TeamStore;
 import dev.tollgate.team.Budget;
@@ -38,8 +39,12 @@ public final class AdminApi {
   private static final Set<String> KEY_CREATE = Set.of("name", "expires_at", "models", "limits");
   private static final Set<String> KEY_ROTATE = Set.of("grace_seconds");
 
-  /** What an admin handler answers: a status and a JSON body (null for 204). */
-  record Reply(int status, JsonNode body) {}
+  /** What an admin handler answers: a status and a JSON body, or CSV text, or neither (204). */
+  record Reply(int status, JsonNode body, String csv) {
+    Reply(int status, JsonNode body) {
+      this(status, body, null);
+    }
+  }
 
   private final TeamStore store;
   private final KeyIndexSync sync;
@@ -47,9 +52,11 @@ public final class AdminApi {
   private final Predicate<String> knownModel;
   private final Duration rotationGrace;
   private final Clock clock;
+  private final UsageQueries usage;
 
-  public AdminApi(TeamStore store, KeyIndexSync sync, Secret adminToken, Predicate<String> knownModel,
+  public AdminApi(TeamStore store, LedgerStore ledger, KeyIndexSync sync, Secret adminToken, Predicate<String> knownModel,
       Duration rotationGrace, Clock clock) {
+    this.usage = new UsageQueries(ledger, clock);
     this.store = store;
     this.sync = sync;
     this.adminToken = adminToken;
@@ -79,6 +86,9 @@ public final class AdminApi {
       return sync.reload().map(v -> new Reply(200, AdminJson.key(k, clock.instant())));
     }));
     route(router, HttpMethod.POST, "/admin/keys/:id/rotate", this::rotateKey);
+    route(router, HttpMethod.GET, "/admin/usage", (ctx, body) -> usage.usage(ctx.queryParams(), false));
+    route(router, HttpMethod.GET, "/admin/usage.csv", (ctx, body) -> usage.usage(ctx.queryParams(), true));
+    route(router, HttpMethod.GET, "/admin/usage/records", (ctx, body) -> usage.records(ctx.queryParams()));
   }
 
   // ---- handlers
@@ -168,7 +178,10 @@ public final class AdminApi {
         }
         Reply reply = ar.result();
         ctx.response().setStatusCode(reply.status());
-        if (reply.body() == null) {
+        if (reply.csv() != null) {
+          ctx.response().putHeader("content-type", "text/csv; charset=utf-8")
+              .putHeader("content-disposition", "attachment; filename=\"tollgate-usage.csv\"").end(reply.csv());
+        } else if (reply.body() == null) {
           ctx.response().end();
         } else {
           ctx.response().putHeader("content-type", "application/json").end(reply.body().toString());

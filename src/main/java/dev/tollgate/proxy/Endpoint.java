@@ -21,6 +21,11 @@ public enum Endpoint {
     this.legacyMaxTokensField = legacyMaxTokensField;
   }
 
+  /** The endpoint's name in metrics and the ledger, e.g. {@code chat_completions}. */
+  public String wireName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   public boolean streams() {
     return this != EMBEDDINGS;
   }

@@ -36,6 +36,8 @@ public final class Exchange {
   public Usage reportedUsage;
   /** Text relayed to the client so far (streamed content), for estimates when no usage comes. */
   public final StringBuilder relayedText = new StringBuilder();
+  /** What the request was billed, once settled. */
+  public dev.tollgate.billing.Charge charge;
   public int status;
   public boolean clientGone;
   public boolean streamBroken;

@@ -2,7 +2,9 @@ package dev.tollgate.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.auth.Authenticator;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.billing.Usage;
+import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.route.ModelRouter;
@@ -19,7 +21,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -175,7 +176,7 @@ public final class ProxyPipeline {
     return resp.body().compose(body -> {
       if (ex.clientGone) return Future.succeededFuture();
       ex.status = resp.statusCode();
-      if (ex.status == 200) ex.reportedUsage = usageOf(ex, body);
+      if (ex.status == 200) readUsage(ex, body);
       HttpServerResponse out = ex.response;
       if (out.headWritten()) {
         // keepalives already committed an event stream: the upstream's answer can only go as an event
@@ -223,12 +224,14 @@ public final class ProxyPipeline {
     });
   }
 
-  private Usage usageOf(Exchange ex, Buffer body) {
+  /** The provider's usage; without one, the answer's text, so billing can estimate. */
+  private void readUsage(Exchange ex, Buffer body) {
     try {
-      return Usage.from(parts.json().readTree(body.getBytes()).get("usage"));
+      JsonNode answer = parts.json().readTree(body.getBytes());
+      ex.reportedUsage = Usage.from(answer.get("usage"));
+      if (ex.reportedUsage == null) ex.relayedText.append(UsageMeter.answerText(answer));
     } catch (Exception e) {
       log.warn("upstream answer to {} is not JSON; no usage read", ex.requestId);
-      return null;
     }
   }
 
@@ -263,7 +266,7 @@ public final class ProxyPipeline {
   private void finish(Exchange ex) {
     parts.metrics().inFlight().decrementAndGet();
     long nanos = System.nanoTime() - ex.startNanos;
-    String endpoint = ex.api != null ? ex.api.endpoint().name().toLowerCase(Locale.ROOT) : "unknown";
+    String endpoint = ex.api != null ? ex.api.endpoint().wireName() : "unknown";
     parts.metrics().request(endpoint, ex.modelOrUnknown(), ex.status, nanos);
     parts.accessLog().log(ex, nanos);
   }

@@ -6,7 +6,12 @@ import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
 import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.admin.AdminApi;
+import dev.tollgate.billing.Ledger;
+import dev.tollgate.billing.PriceBook;
+import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.store.Database;
+import dev.tollgate.store.LedgerStore;
+import java.nio.file.Path;
 import dev.tollgate.store.TeamStore;
 import dev.tollgate.team.Limits;
 import io.vertx.ext.web.Router;
@@ -52,6 +57,7 @@ public final class Gateway {
   private Providers providers;
   private Database database;
   private KeyIndexSync keySync;
+  private Ledger ledger;
   private int port;
   private volatile Future<Void> stopping;
 
@@ -80,17 +86,23 @@ public final class Gateway {
       return seedTeams(teams).compose(v -> keySync.start(config.auth().keyRefresh())).map(v -> teams);
     }).compose(teams -> Providers.start(vertx, config.providers()).compose(p -> {
       providers = p;
+      PriceBook prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
+      warnUnpriced(prices);
+      LedgerStore ledgerStore = new LedgerStore(database);
+      ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
+      ledger.start();
       ObjectMapper json = new ObjectMapper();
       ModelRouter router = new ModelRouter(config.models());
       Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
       var server = config.server();
       ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-          authenticator, new RequestReader(json), router, providers.adapters(), Admission.OPEN, List.of(),
+          authenticator, new RequestReader(json), router, providers.adapters(), Admission.OPEN,
+          List.of(new UsageMeter(prices, ledger, metrics)),
           metrics, new AccessLog(server.accessLog()), json, server.maxBodyBytes(),
           server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());
       GatewayParts parts = new GatewayParts(config, pipeline, new TargetBreakers(), new ModelList(authenticator, router),
           metrics, readiness);
-      AdminApi admin = new AdminApi(teams, keySync, config.admin().token(), name -> router.route(name) != null,
+      AdminApi admin = new AdminApi(teams, ledgerStore, keySync, config.admin().token(), name -> router.route(name) != null,
           config.auth().rotationGrace(), clock);
       return deploy(parts, admin::mount);
     })).onSuccess(v -> {
@@ -113,6 +125,15 @@ public final class Gateway {
       port = verticles.get(0).actualPort();
       return null;
     });
+  }
+
+  private void warnUnpriced(PriceBook prices) {
+    config.models().values().forEach(m -> m.targets().forEach(t -> {
+      if (prices.find(t.provider(), t.model(), m.name()) == null) {
+        log.warn("model {} (target {}/{}) has no price in {}: its usage is recorded with tokens but no cost",
+            m.name(), t.provider(), t.model(), config.prices() == null ? "the price book (prices: is not set)" : config.prices());
+      }
+    }));
   }
 
   /** Teams and keys declared in config, written to the store; secrets are hashed at once and not kept. */
@@ -144,6 +165,11 @@ public final class Gateway {
     return metrics;
   }
 
+  /** Usage records not yet written to the store. */
+  public int ledgerPending() {
+    return ledger == null ? 0 : ledger.pending();
+  }
+
   public boolean isReady() {
     return readiness.isReady();
   }
@@ -156,6 +182,8 @@ public final class Gateway {
     log.info("Tollgate stopping: draining requests in flight for up to {} ms", grace);
     Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace)).toList()).mapEmpty();
     stopping = drained
+        .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
+        .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())
         .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
         .transform(x -> database == null ? Future.succeededFuture() : database.close())
         .transform(x -> providers == null ? Future.succeededFuture() : providers.close())

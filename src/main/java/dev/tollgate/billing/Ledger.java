@@ -1,0 +1,161 @@
+package dev.tollgate.billing;
+
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.store.LedgerStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes usage events to the store asynchronously, in batches (by size or interval), on a worker
+ * thread of its own. While the store is down, events wait in a bounded buffer and the batch is
+ * retried with backoff; an event that does not fit is counted and logged loudly, never dropped
+ * silently. Shutdown flushes everything.
+ */
+public final class Ledger {
+  private static final Logger log = LoggerFactory.getLogger(Ledger.class);
+  private static final long MAX_BACKOFF_MS = 5_000;
+
+  private final Vertx vertx;
+  private final LedgerStore store;
+  private final GatewayConfig.Billing config;
+  private final Clock clock;
+  private final WorkerExecutor writer;
+  private final ConcurrentLinkedQueue<UsageEvent> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicBoolean writing = new AtomicBoolean();
+  private final Counter written;
+  private final Counter dropped;
+  private final Counter failures;
+  private List<UsageEvent> retry; // the batch that failed last; touched only by the writer thread
+  private volatile long backoffMs;
+  private volatile long retryAtNanos;
+  private volatile long lastDropLogNanos;
+  private long flushTimer = -1;
+  private long pruneTimer = -1;
+
+  public Ledger(Vertx vertx, LedgerStore store, GatewayConfig.Billing config, GatewayMetrics metrics, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.config = config;
+    this.clock = clock;
+    this.writer = vertx.createSharedWorkerExecutor("tollgate-ledger", 1);
+    this.written = metrics.counter("tollgate_ledger_written", "Usage records written to the store");
+    this.dropped = metrics.counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
+    this.failures = metrics.counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
+    Gauge.builder("tollgate_ledger_pending", pending, AtomicInteger::get)
+        .description("Usage records waiting to be written").register(metrics.registry());
+  }
+
+  public void start() {
+    flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), t -> kick());
+    pruneTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(), t -> prune());
+  }
+
+  /** Queues an event; never blocks. */
+  public void record(UsageEvent event) {
+    if (pending.incrementAndGet() > config.bufferLimit()) {
+      pending.decrementAndGet();
+      dropped.increment();
+      long now = System.nanoTime();
+      if (now - lastDropLogNanos > 1_000_000_000L) {
+        lastDropLogNanos = now;
+        log.error("LEDGER BUFFER FULL ({} records waiting): usage record {} for team {} was NOT recorded; "
+            + "the store has been failing, see tollgate_ledger_dropped_total", config.bufferLimit(), event.requestId(), event.teamId());
+      }
+      return;
+    }
+    queue.add(event);
+    if (pending.get() >= config.batchSize()) kick();
+  }
+
+  /** Records waiting to be written (including a batch being retried). */
+  public int pending() {
+    return pending.get();
+  }
+
+  private void kick() {
+    if (System.nanoTime() - retryAtNanos < 0) return;
+    if (!writing.compareAndSet(false, true)) return;
+    writer.executeBlocking(() -> {
+      writeWhatIsPending();
+      return null;
+    }, false).onComplete(x -> writing.set(false));
+  }
+
+  /** Writes batches until nothing is pending or a write fails. Runs on the writer thread. */
+  private boolean writeWhatIsPending() {
+    while (true) {
+      List<UsageEvent> batch = retry != null ? retry : nextBatch();
+      if (batch.isEmpty()) return true;
+      try {
+        store.write(batch);
+      } catch (Exception e) {
+        retry = batch;
+        failures.increment();
+        backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        retryAtNanos = System.nanoTime() + backoffMs * 1_000_000;
+        log.warn("cannot write {} usage records ({} waiting); retrying in {} ms: {}", batch.size(), pending.get(), backoffMs,
+            e.toString());
+        return false;
+      }
+      if (retry != null) log.info("usage records are being written again after a store failure");
+      retry = null;
+      backoffMs = 0;
+      retryAtNanos = 0;
+      pending.addAndGet(-batch.size());
+      written.increment(batch.size());
+    }
+  }
+
+  private List<UsageEvent> nextBatch() {
+    List<UsageEvent> batch = new ArrayList<>(Math.min(config.batchSize(), Math.max(pending.get(), 1)));
+    UsageEvent e;
+    while (batch.size() < config.batchSize() && (e = queue.poll()) != null) batch.add(e);
+    return batch;
+  }
+
+  /**
+   * Writes everything pending, retrying until done or the time is up; for shutdown. Records still
+   * pending after that are reported loudly.
+   */
+  public Future<Void> flush(Duration timeout) {
+    if (flushTimer >= 0) vertx.cancelTimer(flushTimer);
+    if (pruneTimer >= 0) vertx.cancelTimer(pruneTimer);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // the writer has one thread, so this runs after any write in progress
+    return writer.executeBlocking(() -> {
+      while (!writeWhatIsPending() && System.nanoTime() < deadline) {
+        Thread.sleep(Math.min(backoffMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      }
+      if (pending.get() > 0) {
+        log.error("SHUTDOWN WITH {} USAGE RECORDS UNWRITTEN: the store did not accept them within {}", pending.get(), timeout);
+      }
+      return null;
+    }, false);
+  }
+
+  private void prune() {
+    store.prune(clock.instant().minus(config.retention()))
+        .onSuccess(n -> {
+          if (n > 0) log.info("pruned {} usage records older than {}", n, config.retention());
+        })
+        .onFailure(e -> log.warn("cannot prune old usage records: {}", e.toString()));
+  }
+
+  public Future<Void> close() {
+    return writer.close();
+  }
+}
