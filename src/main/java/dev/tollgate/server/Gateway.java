@@ -174,13 +174,28 @@ public final class Gateway {
     return readiness.isReady();
   }
 
+  /** Completes once every request in the pipeline has settled (its usage queued), or at the deadline. */
+  private Future<Void> settled(long deadlineNanos) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(0, 10, id -> {
+      int left = metrics.inFlight().get();
+      if (left == 0 || System.nanoTime() > deadlineNanos) {
+        vertx.cancelTimer(id);
+        if (left > 0) log.error("stopping with {} requests still in flight after the grace period", left);
+        done.tryComplete();
+      }
+    });
+    return done.future();
+  }
+
   /** Graceful stop: readiness off, stop accepting, let requests in flight finish within the grace period. */
   public synchronized Future<Void> stop() {
     if (stopping != null) return stopping;
     readiness.draining();
     long grace = config.server().shutdownGrace().toMillis();
     log.info("Tollgate stopping: draining requests in flight for up to {} ms", grace);
-    Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace)).toList()).mapEmpty();
+    Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace)).toList())
+        .transform(x -> settled(System.nanoTime() + grace * 1_000_000));
     stopping = drained
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())

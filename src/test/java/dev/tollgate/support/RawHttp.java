@@ -53,6 +53,24 @@ public final class RawHttp implements AutoCloseable {
     return sb.toString();
   }
 
+  /** Reads until {@code marker} has appeared {@code times} times; returns everything read. */
+  public String readUntil(String marker, int times) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    byte[] buf = new byte[8192];
+    while (count(sb.toString(), marker) < times) {
+      int n = in.read(buf);
+      if (n < 0) break;
+      sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+    }
+    return sb.toString();
+  }
+
+  private static int count(String text, String marker) {
+    int n = 0;
+    for (int i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + 1)) n++;
+    return n;
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
