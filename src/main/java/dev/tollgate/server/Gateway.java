@@ -177,12 +177,12 @@ public final class Gateway {
   /** Completes once every request in the pipeline has settled (its usage queued), or at the deadline. */
   private Future<Void> settled(long deadlineNanos) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(0, 10, id -> {
+    vertx.setPeriodic(10, id -> {
       int left = metrics.inFlight().get();
       if (left == 0 || System.nanoTime() > deadlineNanos) {
-        vertx.cancelTimer(id);
         if (left > 0) log.error("stopping with {} requests still in flight after the grace period", left);
         done.tryComplete();
+        vertx.cancelTimer(id);
       }
     });
     return done.future();
