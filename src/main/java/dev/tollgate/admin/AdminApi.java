@@ -7,6 +7,7 @@ import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.config.Secret;
 import dev.tollgate.server.ErrorResponses;
 import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.quota.QuotaView;
 import dev.tollgate.store.LedgerStore;
 import dev.tollgate.store.StoreConflict;
 import dev.tollgate.store.TeamStore;
@@ -53,10 +54,12 @@ public final class AdminApi {
   private final Duration rotationGrace;
   private final Clock clock;
   private final UsageQueries usage;
+  private final QuotaView quotas;
 
-  public AdminApi(TeamStore store, LedgerStore ledger, KeyIndexSync sync, Secret adminToken, Predicate<String> knownModel,
-      Duration rotationGrace, Clock clock) {
+  public AdminApi(TeamStore store, LedgerStore ledger, KeyIndexSync sync, QuotaView quotas, Secret adminToken,
+      Predicate<String> knownModel, Duration rotationGrace, Clock clock) {
     this.usage = new UsageQueries(ledger, clock);
+    this.quotas = quotas;
     this.store = store;
     this.sync = sync;
     this.adminToken = adminToken;
@@ -86,6 +89,10 @@ public final class AdminApi {
       return sync.reload().map(v -> new Reply(200, AdminJson.key(k, clock.instant())));
     }));
     route(router, HttpMethod.POST, "/admin/keys/:id/rotate", this::rotateKey);
+    route(router, HttpMethod.GET, "/admin/teams/:id/quota", (ctx, body) -> existingTeam(ctx.pathParam("id"))
+        .compose(t -> quotas.of(t, null)).map(v -> new Reply(200, v)));
+    route(router, HttpMethod.GET, "/admin/keys/:id/quota", (ctx, body) -> existingKey(ctx.pathParam("id"))
+        .compose(k -> existingTeam(k.teamId()).compose(t -> quotas.of(t, k))).map(v -> new Reply(200, v)));
     route(router, HttpMethod.GET, "/admin/usage", (ctx, body) -> usage.usage(ctx.queryParams(), false));
     route(router, HttpMethod.GET, "/admin/usage.csv", (ctx, body) -> usage.usage(ctx.queryParams(), true));
     route(router, HttpMethod.GET, "/admin/usage/records", (ctx, body) -> usage.records(ctx.queryParams()));

@@ -245,12 +245,17 @@ public final class ConfigLoader {
   }
 
   private static Quota quota(ConfigNode n) {
-    n.allowOnly(Set.of("default-max-output-tokens", "max-reservation-usd", "lease-time", "redis-fail-mode"));
+    n.allowOnly(Set.of("default-max-output-tokens", "max-reservation-usd", "lease-time", "redis-fail-mode",
+        "fail-closed-teams", "redis-timeout"));
+    BigDecimal cap = n.get("max-reservation-usd").decimal(new BigDecimal("1.00"));
+    if (cap.stripTrailingZeros().scale() > 9) throw n.get("max-reservation-usd").error("has more than 9 decimal places");
     return new Quota(
         n.get("default-max-output-tokens").intValue(4096, 1, 10_000_000),
-        n.get("max-reservation-usd").decimal(new BigDecimal("1.00")),
+        cap,
         positive(n.get("lease-time"), Duration.ofSeconds(30)),
-        n.get("redis-fail-mode").oneOf(FailMode.class, FailMode.OPEN));
+        n.get("redis-fail-mode").oneOf(FailMode.class, FailMode.OPEN),
+        n.get("fail-closed-teams").stringList(),
+        positive(n.get("redis-timeout"), Duration.ofMillis(500)));
   }
 
   private static Duration positive(ConfigNode n, Duration fallback) {

@@ -56,5 +56,11 @@ public record GatewayConfig(
 
   public enum FailMode { OPEN, CLOSED }
 
-  public record Quota(int defaultMaxOutputTokens, java.math.BigDecimal maxReservationUsd, Duration leaseTime, FailMode redisFailMode) {}
+  /**
+   * {@code maxReservationUsd}: the most one request may reserve against a budget, so one huge
+   * {@code max_tokens} cannot lock a budget; {@code leaseTime}: how long a crashed replica's slots
+   * and reservations stay held in Redis.
+   */
+  public record Quota(int defaultMaxOutputTokens, java.math.BigDecimal maxReservationUsd, Duration leaseTime,
+      FailMode redisFailMode, List<String> failClosedTeams, Duration redisTimeout) {}
 }

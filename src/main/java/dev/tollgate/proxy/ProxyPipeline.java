@@ -254,11 +254,18 @@ public final class ProxyPipeline {
 
   private void settle(Exchange ex, Settlement settlement) {
     if (ex.clientGone && ex.status == 0) ex.status = 499;
+    // billing first: the admission's settlement releases its reservation against the charge billing computed
+    for (Settlement s : parts.settlements()) {
+      try {
+        s.settle(ex);
+      } catch (RuntimeException e) {
+        log.error("settlement of request {} failed", ex.requestId, e);
+      }
+    }
     try {
       settlement.settle(ex);
-      for (Settlement s : parts.settlements()) s.settle(ex);
     } catch (RuntimeException e) {
-      log.error("settlement of request {} failed", ex.requestId, e);
+      log.error("releasing the quota reservation of request {} failed", ex.requestId, e);
     }
     finish(ex);
   }

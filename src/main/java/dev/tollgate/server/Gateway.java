@@ -9,6 +9,12 @@ import dev.tollgate.admin.AdminApi;
 import dev.tollgate.billing.Ledger;
 import dev.tollgate.billing.PriceBook;
 import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.quota.FailoverQuotas;
+import dev.tollgate.quota.LocalQuotas;
+import dev.tollgate.quota.QuotaBackend;
+import dev.tollgate.quota.QuotaGate;
+import dev.tollgate.quota.QuotaView;
+import dev.tollgate.quota.RedisQuotas;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.LedgerStore;
 import java.nio.file.Path;
@@ -20,7 +26,6 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.Providers;
 import dev.tollgate.proxy.AccessLog;
-import dev.tollgate.proxy.Admission;
 import dev.tollgate.proxy.ModelList;
 import dev.tollgate.proxy.ProxyPipeline;
 import dev.tollgate.proxy.RequestReader;
@@ -56,8 +61,12 @@ public final class Gateway {
   private final List<GatewayVerticle> verticles = new ArrayList<>();
   private Providers providers;
   private Database database;
+  private TeamStore teamStore;
+  private LedgerStore ledgerStore;
+  private PriceBook prices;
   private KeyIndexSync keySync;
   private Ledger ledger;
+  private QuotaGate quotas;
   private int port;
   private volatile Future<Void> stopping;
 
@@ -77,38 +86,58 @@ public final class Gateway {
     return gateway.boot().map(v -> gateway).recover(failure -> gateway.vertx.close().transform(x -> Future.failedFuture(failure)));
   }
 
+  /** Start-up, in order: store and keys, providers, billing, quotas, then the servers. */
   private Future<Void> boot() {
+    return openStore()
+        .compose(v -> Providers.start(vertx, config.providers()))
+        .compose(p -> {
+          providers = p;
+          prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
+          warnUnpriced(prices);
+          ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
+          ledger.start();
+          return startQuotas();
+        })
+        .compose(gate -> {
+          quotas = gate;
+          return deploy();
+        })
+        .onSuccess(v -> {
+          readiness.started();
+          log.info("Tollgate listening on {}:{} ({} event loops, {} models, {} providers)", config.server().host(), port,
+              verticles.size(), config.models().size(), config.providers().size());
+        });
+  }
+
+  private Future<Void> openStore() {
     return vertx.executeBlocking(() -> Database.open(vertx, config.store())).compose(db -> {
       database = db;
-      TeamStore teams = new TeamStore(db);
-      keySync = new KeyIndexSync(vertx, teams, keys, clock);
+      teamStore = new TeamStore(db);
+      ledgerStore = new LedgerStore(db);
+      keySync = new KeyIndexSync(vertx, teamStore, keys, clock);
       log.info("store: {}", db.description());
-      return seedTeams(teams).compose(v -> keySync.start(config.auth().keyRefresh())).map(v -> teams);
-    }).compose(teams -> Providers.start(vertx, config.providers()).compose(p -> {
-      providers = p;
-      PriceBook prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
-      warnUnpriced(prices);
-      LedgerStore ledgerStore = new LedgerStore(database);
-      ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
-      ledger.start();
-      ObjectMapper json = new ObjectMapper();
-      ModelRouter router = new ModelRouter(config.models());
-      Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
-      var server = config.server();
-      ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-          authenticator, new RequestReader(json), router, providers.adapters(), Admission.OPEN,
-          List.of(new UsageMeter(prices, ledger, metrics)),
-          metrics, new AccessLog(server.accessLog()), json, server.maxBodyBytes(),
-          server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());
-      GatewayParts parts = new GatewayParts(config, pipeline, new TargetBreakers(), new ModelList(authenticator, router),
-          metrics, readiness);
-      AdminApi admin = new AdminApi(teams, ledgerStore, keySync, config.admin().token(), name -> router.route(name) != null,
-          config.auth().rotationGrace(), clock);
-      return deploy(parts, admin::mount);
-    })).onSuccess(v -> {
-      readiness.started();
-      log.info("Tollgate listening on {}:{} ({} event loops, {} models, {} providers)", config.server().host(), port,
-          verticles.size(), config.models().size(), config.providers().size());
+      return seedTeams(teamStore).compose(v -> keySync.start(config.auth().keyRefresh()));
+    });
+  }
+
+  private Future<Void> deploy() {
+    ObjectMapper json = new ObjectMapper();
+    ModelRouter router = new ModelRouter(config.models());
+    Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
+    var server = config.server();
+    ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
+        authenticator, new RequestReader(json), router, providers.adapters(), quotas,
+        List.of(new UsageMeter(prices, ledger, metrics)),
+        metrics, new AccessLog(server.accessLog()), json, server.maxBodyBytes(),
+        server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());
+    GatewayParts parts = new GatewayParts(config, pipeline, new TargetBreakers(), new ModelList(authenticator, router),
+        metrics, readiness);
+    QuotaView quotaView = new QuotaView(quotas, clock);
+    AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
+        name -> router.route(name) != null, config.auth().rotationGrace(), clock);
+    return deploy(parts, r -> {
+      admin.mount(r);
+      quotaView.mountOwn(r, authenticator);
     });
   }
 
@@ -133,6 +162,48 @@ public final class Gateway {
         log.warn("model {} (target {}/{}) has no price in {}: its usage is recorded with tokens but no cost",
             m.name(), t.provider(), t.model(), config.prices() == null ? "the price book (prices: is not set)" : config.prices());
       }
+    }));
+  }
+
+  /**
+   * Quotas in memory, or in Redis when configured (with local limits to fall back on). Each team's
+   * spend in its current budget period is rebuilt from the ledger's rollups, so it survives restarts.
+   */
+  private Future<QuotaGate> startQuotas() {
+    LocalQuotas local = new LocalQuotas();
+    Future<QuotaBackend> backend;
+    if (config.redis() == null) {
+      backend = Future.succeededFuture(local);
+    } else {
+      RedisQuotas redis = new RedisQuotas(vertx, config.redis(), config.quota().redisTimeout().toMillis());
+      backend = redis.start()
+          .recover(e -> Future.failedFuture(new IllegalStateException("cannot reach Redis at the configured redis: URL: " + e.getMessage())))
+          .map(v -> new FailoverQuotas(redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
+              java.util.Set.copyOf(config.quota().failClosedTeams()), metrics));
+    }
+    return backend.compose(b -> teamStore.teams().compose(all -> {
+      Instant now = clock.instant();
+      Map<Instant, List<Team>> byPeriodStart = new java.util.HashMap<>();
+      all.stream().filter(t -> t.budget() != null)
+          .forEach(t -> byPeriodStart.computeIfAbsent(t.budget().period().start(now), k -> new ArrayList<>()).add(t));
+      Future<Void> chain = Future.succeededFuture();
+      for (var entry : byPeriodStart.entrySet()) {
+        chain = chain.compose(v -> ledgerStore.spendSince(entry.getKey()).compose(spent -> {
+          Map<String, Long> seeded = new java.util.HashMap<>();
+          Map<String, String> periods = new java.util.HashMap<>();
+          for (Team t : entry.getValue()) {
+            seeded.put(t.id(), spent.getOrDefault(t.id(), 0L));
+            periods.put(t.id(), t.budget().period().wireName() + ":" + entry.getKey());
+          }
+          return b.seedSpend(seeded, periods);
+        }));
+      }
+      return chain.map(v -> {
+        QuotaGate gate = new QuotaGate(vertx, b, prices, config.quota(), metrics, clock);
+        gate.start();
+        log.info("quotas: {}", config.redis() == null ? "in memory (this replica only)" : "Redis, shared by all replicas");
+        return gate;
+      });
     }));
   }
 
@@ -199,6 +270,7 @@ public final class Gateway {
     stopping = drained
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())
+        .transform(x -> quotas == null ? Future.succeededFuture() : quotas.stop())
         .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
         .transform(x -> database == null ? Future.succeededFuture() : database.close())
         .transform(x -> providers == null ? Future.succeededFuture() : providers.close())

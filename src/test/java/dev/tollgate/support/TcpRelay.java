@@ -27,8 +27,15 @@ public final class TcpRelay implements AutoCloseable {
       }
       in.pause();
       client.connect(targetPort, "127.0.0.1").onSuccess(out -> {
-        sockets.add(in);
-        sockets.add(out);
+        synchronized (this) {
+          if (cut) {
+            in.close();
+            out.close();
+            return;
+          }
+          sockets.add(in);
+          sockets.add(out);
+        }
         in.closeHandler(v -> out.close());
         out.closeHandler(v -> in.close());
         in.pipeTo(out);
@@ -44,7 +51,7 @@ public final class TcpRelay implements AutoCloseable {
   }
 
   /** Drops every open connection and refuses new ones until {@link #restore()}. */
-  public void cut() {
+  public synchronized void cut() {
     cut = true;
     sockets.forEach(NetSocket::close);
     sockets.clear();

@@ -1,0 +1,39 @@
+package dev.tollgate.quota;
+
+import static dev.tollgate.support.TestStack.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.support.EmbeddedServers;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Test;
+
+class RedisQuotasTest extends QuotaBackendContract {
+  @Override
+  QuotaBackend open(Vertx vertx) {
+    RedisQuotas redis = new RedisQuotas(vertx, EmbeddedServers.redisUrl(), 2000);
+    await(redis.start());
+    return redis;
+  }
+
+  @Test
+  void a_dead_holders_slot_and_reservation_expire_with_its_lease() {
+    ScopeLimits one = new ScopeLimits(null, null, 1L);
+    Decision held = admit(request(one, NONE, 1000L, 1, 600, T0));
+    assertThat(held.admitted()).isTrue();
+    assertThat(admit(request(one, NONE, 1000L, 1, 600, T0 + LEASE - 1)).refusal()).isEqualTo(Refusal.BUDGET);
+
+    // never settled or renewed: its holder died. After the lease, both the slot and the budget are free again.
+    Decision after = admit(request(one, NONE, 1000L, 1, 600, T0 + LEASE + 1));
+    assertThat(after.admitted()).isTrue();
+  }
+
+  @Test
+  void renewing_a_lease_keeps_the_slot_held() {
+    ScopeLimits one = new ScopeLimits(null, null, 1L);
+    Decision held = admit(request(one, NONE, null, 1, 0, T0));
+    await(quotas.renew(java.util.List.of(held.reservation()), T0 + 3 * LEASE));
+
+    assertThat(admit(request(one, NONE, null, 1, 0, T0 + 2 * LEASE)).refusal()).isEqualTo(Refusal.CONCURRENT);
+    assertThat(admit(request(one, NONE, null, 1, 0, T0 + 3 * LEASE + 1)).admitted()).isTrue();
+  }
+}
