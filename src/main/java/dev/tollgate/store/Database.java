@@ -102,8 +102,29 @@ public final class Database {
     return workers.executeBlocking(() -> transaction(work), false);
   }
 
-  /** Runs the work in a transaction on the calling thread; only for worker threads. */
+  /**
+   * Runs the work in a transaction on the calling thread; only for worker threads. On SQLite, a
+   * transaction that read before it wrote fails with SQLITE_BUSY_SNAPSHOT if another connection wrote
+   * in between (busy_timeout does not cover that case): it is run again from the start.
+   */
   public <T> T transaction(Work<T> work) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return once(work);
+      } catch (SQLException e) {
+        boolean snapshot = dialect == Dialect.SQLITE && String.valueOf(e.getMessage()).contains("SQLITE_BUSY_SNAPSHOT");
+        if (!snapshot || attempt == 5) throw e;
+        try {
+          Thread.sleep(5L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private <T> T once(Work<T> work) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       try {
         T result = work.run(c);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.tollgate.support.Admin;
+import dev.tollgate.support.GatewayProcess;
 import dev.tollgate.support.Http;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.RawHttp;
@@ -61,7 +62,8 @@ abstract class BillingContract {
             upstream-gpt: { input: 0.50, cached-input: 0.25, output: 1.50, reasoning: 3.00 }
             upstream-embed: { input: 0.02, output: 0 }
           """);
-      return TestStack.defaultYaml(mockPort, "access-log: false") + "prices: \"" + prices + "\"\n"
+      // a generous upstream timeout: a thousand requests at once on a small, shared machine take a while
+      return TestStack.defaultYaml(mockPort, "access-log: false, upstream-timeout: 30s") + "prices: \"" + prices + "\"\n"
           + (billing == null ? "" : "billing: " + billing + "\n");
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
@@ -255,45 +257,29 @@ abstract class BillingContract {
   @Test
   void sigterm_in_the_middle_of_a_load_loses_no_record() throws Exception {
     String store = newStore();
-    Path config = Files.createTempFile("gateway", ".yaml");
-    Files.writeString(config, """
+    try (GatewayProcess gateway = new GatewayProcess("""
         server: { host: 127.0.0.1, port: 0, instances: 2, shutdown-grace: 20s, access-log: false }
         store: "%s"
         providers: { mock: { type: mock } }
         models: { gpt-test: { targets: [ { provider: mock, model: mock-gpt } ] } }
         teams: { alpha: { keys: [ { name: main, secret: "${env:ALPHA_KEY}" } ] } }
-        """.formatted(store));
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "--config", config.toString())
-        .redirectErrorStream(true);
-    pb.environment().put("ALPHA_KEY", TestStack.ALPHA_KEY);
-    Process gateway = pb.start();
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    StringBuffer output = new StringBuffer();
-    Thread reader = new Thread(() -> new java.io.BufferedReader(new java.io.InputStreamReader(gateway.getInputStream()))
-        .lines().forEach(line -> {
-          output.append(line).append('\n');
-          var m = java.util.regex.Pattern.compile("listening on 127.0.0.1:(\\d+)").matcher(line);
-          if (m.find()) port.complete(Integer.parseInt(m.group(1)));
-        }));
-    reader.start();
-    try {
-      Http http = new Http("http://127.0.0.1:" + port.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        """.formatted(store))) {
+      Http http = gateway.http();
       String tag = "sigterm-" + UUID.randomUUID() + "-";
       int n = 200;
       List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.get() + "/v1/chat/completions"))
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/chat/completions"))
             .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + TestStack.ALPHA_KEY)
-            .header("x-request-id", tag + i).header("x-mock-tokens", "40").header("x-mock-interval-ms", "25")
+            .header("x-request-id", tag + i).header("x-mock-tokens", "40").header("x-mock-interval-ms", "100")
             .POST(HttpRequest.BodyPublishers.ofString(Http.chat("gpt-test", "in flight " + i, true))).build();
         calls.add(http.client().sendAsync(req, HttpResponse.BodyHandlers.ofString()));
       }
-      await().atMost(Duration.ofSeconds(20)).until(() ->
+      // every stream lasts about 4 s: long enough for all of them to be in flight together
+      await().atMost(Duration.ofSeconds(30)).until(() ->
           http.get("/metrics").body().contains("tollgate_active_streams " + n + ".0"));
 
-      gateway.destroy(); // SIGTERM
-      assertThat(gateway.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as(output.toString()).isTrue();
+      assertThat(gateway.terminate(60)).as(gateway.output()).isTrue();
 
       int completed = 0;
       for (CompletableFuture<HttpResponse<String>> c : calls) {
@@ -319,8 +305,6 @@ abstract class BillingContract {
         TestStack.await(db.close());
         TestStack.await(vertx.close());
       }
-    } finally {
-      gateway.destroyForcibly();
     }
   }
 

@@ -52,7 +52,7 @@ public final class TestStack implements AutoCloseable {
   /** The default test config; {@code extra} is appended (top-level YAML sections such as teams:). */
   public static String defaultYaml(int mockPort, String serverExtra) {
     return """
-        server: { port: 0, instances: 2, upstream-timeout: 3s, shutdown-grace: 5s %s }
+        server: { port: 0, instances: 2, shutdown-grace: 5s %s }
         admin: { token: "${env:ADMIN_TOKEN}" }
         providers:
           up: { type: openai, base-url: "http://127.0.0.1:%d/v1", keys: [ { secret: "${env:UP_KEY}" } ] }
@@ -62,7 +62,8 @@ public final class TestStack implements AutoCloseable {
         teams:
           alpha: { keys: [ { name: main, secret: "${env:ALPHA_KEY}" } ] }
           beta: { models: [ embed-test ], keys: [ { name: main, secret: "${env:BETA_KEY}" } ] }
-        """.formatted(serverExtra == null ? "" : ", " + serverExtra, mockPort);
+        """.formatted(serverExtra == null ? ", upstream-timeout: 3s"
+            : (serverExtra.contains("upstream-timeout") ? "" : ", upstream-timeout: 3s") + ", " + serverExtra, mockPort);
   }
 
   public static Map<String, String> env() {

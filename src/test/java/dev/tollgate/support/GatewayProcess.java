@@ -1,0 +1,75 @@
+package dev.tollgate.support;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway as a separate process (the same classes, started through {@code Main}), for tests that
+ * must send it SIGTERM or kill it outright.
+ */
+public final class GatewayProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("listening on [^ ]+:(\\d+) ");
+
+  private final Process process;
+  private final StringBuffer output = new StringBuffer();
+  private final int port;
+
+  public GatewayProcess(String yaml) throws Exception {
+    Path config = Files.createTempFile("gateway", ".yaml");
+    Files.writeString(config, yaml);
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "--config", config.toString())
+        .redirectErrorStream(true);
+    pb.environment().putAll(TestStack.env());
+    process = pb.start();
+    CompletableFuture<Integer> listening = new CompletableFuture<>();
+    Thread reader = new Thread(() -> new BufferedReader(new InputStreamReader(process.getInputStream())).lines().forEach(line -> {
+      output.append(line).append('\n');
+      Matcher m = LISTENING.matcher(line);
+      if (m.find()) listening.complete(Integer.parseInt(m.group(1)));
+    }), "gateway-process-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      port = listening.get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the gateway process did not start:\n" + output, e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Http http() {
+    return new Http("http://127.0.0.1:" + port);
+  }
+
+  /** SIGTERM, then waits for the process to exit. */
+  public boolean terminate(long seconds) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(seconds, TimeUnit.SECONDS);
+  }
+
+  /** SIGKILL: no shutdown hook, no settlement; what a crashed replica looks like. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  public String output() {
+    return output.toString();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
