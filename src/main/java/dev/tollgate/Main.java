@@ -1,5 +1,6 @@
 package dev.tollgate;
 
+import dev.tollgate.admin.AdminCli;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.GatewayConfig;
@@ -23,12 +24,21 @@ public final class Main {
   public static void main(String[] args) {
     List<String> list = Arrays.asList(args);
     String command = !list.isEmpty() && !list.get(0).startsWith("-") ? list.get(0) : "serve";
+    if (command.equals("admin")) {
+      try {
+        System.exit(AdminCli.run(list.subList(1, list.size()), System.getenv()));
+      } catch (IllegalArgumentException e) {
+        fail(e.getMessage());
+      }
+      return;
+    }
     Map<String, String> options = options(command.equals("serve") && (list.isEmpty() || list.get(0).startsWith("-")) ? list : list.subList(1, list.size()));
     try {
       switch (command) {
         case "serve" -> serve(options);
         case "mock" -> mock(options);
-        default -> fail("unknown command '" + command + "'; use: tollgate [serve] [--config FILE] | tollgate mock --port N");
+        default -> fail("unknown command '" + command + "'; use: tollgate [serve] [--config FILE] | tollgate mock --port N"
+            + " | tollgate admin COMMAND");
       }
     } catch (IllegalArgumentException e) {
       fail(e.getMessage());
