@@ -22,6 +22,15 @@ public final class TokenCounter {
     return BY_MODEL.computeIfAbsent(model, m -> REGISTRY.getEncodingForModel(m).orElse(DEFAULT));
   }
 
+  /**
+   * Loads the encodings these models use. Loading one reads its BPE ranks (about a second): do it at
+   * start-up on a worker, never on an event loop during the first request.
+   */
+  public static void preload(Iterable<String> models) {
+    DEFAULT.countTokensOrdinary("warm up");
+    for (String m : models) encodingFor(m).countTokensOrdinary("warm up");
+  }
+
   public static int count(String model, String text) {
     if (text == null || text.isEmpty()) return 0;
     return encodingFor(model).countTokensOrdinary(text);

@@ -8,6 +8,7 @@ import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.billing.Ledger;
 import dev.tollgate.billing.PriceBook;
+import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.quota.FailoverQuotas;
 import dev.tollgate.quota.LocalQuotas;
@@ -89,6 +90,12 @@ public final class Gateway {
   /** Start-up, in order: store and keys, providers, billing, quotas, then the servers. */
   private Future<Void> boot() {
     return openStore()
+        .compose(v -> vertx.executeBlocking(() -> {
+          List<String> models = new ArrayList<>(config.models().keySet());
+          config.models().values().forEach(m -> m.targets().forEach(t -> models.add(t.model())));
+          TokenCounter.preload(models);
+          return null;
+        }))
         .compose(v -> Providers.start(vertx, config.providers()))
         .compose(p -> {
           providers = p;

@@ -30,8 +30,10 @@ public final class Database {
   private final HikariDataSource dataSource;
   private final WorkerExecutor workers;
   private final String description;
+  private final Vertx vertx;
 
-  private Database(Dialect dialect, HikariDataSource dataSource, WorkerExecutor workers, String description) {
+  private Database(Vertx vertx, Dialect dialect, HikariDataSource dataSource, WorkerExecutor workers, String description) {
+    this.vertx = vertx;
     this.dialect = dialect;
     this.dataSource = dataSource;
     this.workers = workers;
@@ -85,7 +87,7 @@ public final class Database {
       throw new IllegalStateException("cannot migrate the store " + description + ": " + rootMessage(e), e);
     }
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("tollgate-store", hikari.getMaximumPoolSize());
-    return new Database(dialect, ds, workers, description);
+    return new Database(vertx, dialect, ds, workers, description);
   }
 
   public Dialect dialect() {
@@ -138,7 +140,10 @@ public final class Database {
   }
 
   public Future<Void> close() {
-    return workers.close().andThen(x -> dataSource.close());
+    return workers.close().transform(x -> vertx.executeBlocking(() -> {
+      dataSource.close();
+      return null;
+    }));
   }
 
   private static String decode(String s) {
