@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.proxy.Exchange;
 import dev.tollgate.proxy.Settlement;
+import io.micrometer.core.instrument.Counter;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,6 +17,8 @@ public final class UsageMeter implements Settlement {
   private final PriceBook prices;
   private final Ledger ledger;
   private final GatewayMetrics metrics;
+  /** The tokens and cost counters per team and model, looked up once. */
+  private final ConcurrentHashMap<String, Counter[]> counters = new ConcurrentHashMap<>();
 
   public UsageMeter(PriceBook prices, Ledger ledger, GatewayMetrics metrics) {
     this.prices = prices;
@@ -35,16 +39,19 @@ public final class UsageMeter implements Settlement {
         charge.estimated(), false, ex.status, (now - ex.startNanos) / 1_000_000,
         ex.firstEventNanos == 0 ? null : (ex.firstEventNanos - ex.startNanos) / 1_000_000, ex.api.user()));
     if (charge.usage().totalTokens() > 0) {
-      String team = ex.caller.team().id();
-      String model = ex.route.model();
-      Usage u = charge.usage();
-      metrics.counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "prompt")
-          .increment(u.promptTokens());
-      metrics.counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "completion")
-          .increment(u.completionTokens());
-      metrics.counter("tollgate_cost_usd", "Cost billed in US dollars, by team and model", "team", team, "model", model)
-          .increment(charge.costNanos() / 1e9);
+      Counter[] c = counters.computeIfAbsent(ex.caller.team().id() + '\u0000' + ex.route.model(),
+          k -> countersFor(ex.caller.team().id(), ex.route.model()));
+      c[0].increment(charge.usage().promptTokens());
+      c[1].increment(charge.usage().completionTokens());
+      c[2].increment(charge.costNanos() / 1e9);
     }
+  }
+
+  private Counter[] countersFor(String team, String model) {
+    return new Counter[] {
+        metrics.counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "prompt"),
+        metrics.counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "completion"),
+        metrics.counter("tollgate_cost_usd", "Cost billed in US dollars, by team and model", "team", team, "model", model)};
   }
 
   Charge charge(Exchange ex) {
@@ -95,6 +102,6 @@ public final class UsageMeter implements Settlement {
 
   private static String newId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return String.format("u_%016x%016x", r.nextLong(), r.nextLong());
+    return "u_" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
   }
 }

@@ -50,6 +50,7 @@ final class ResponseHeaders {
 
   private static String ms(long nanos) {
     long micros = Math.max(0, nanos / 1000);
-    return micros / 1000 + "." + String.format("%03d", micros % 1000);
+    long frac = micros % 1000;
+    return micros / 1000 + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
   }
 }
