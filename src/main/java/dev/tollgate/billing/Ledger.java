@@ -86,38 +86,46 @@ public final class Ledger {
     return pending.get();
   }
 
+  /** Starts writing on the writer thread unless it is busy or backing off; one batch per task, then again if more wait. */
   private void kick() {
     if (System.nanoTime() - retryAtNanos < 0) return;
     if (!writing.compareAndSet(false, true)) return;
-    writer.executeBlocking(() -> {
-      writeWhatIsPending();
-      return null;
-    }, false).onComplete(x -> writing.set(false));
+    writer.executeBlocking(this::writeOneBatch, false).onComplete(ar -> {
+      writing.set(false);
+      if (ar.succeeded() && ar.result() && pending.get() >= config.batchSize()) kick();
+    });
   }
 
-  /** Writes batches until nothing is pending or a write fails. Runs on the writer thread. */
+  /** Writes batches until nothing is pending or a write fails; for shutdown. */
   private boolean writeWhatIsPending() {
-    while (true) {
-      List<UsageEvent> batch = retry != null ? retry : nextBatch();
-      if (batch.isEmpty()) return true;
-      try {
-        store.write(batch);
-      } catch (Exception e) {
-        retry = batch;
-        failures.increment();
-        backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-        retryAtNanos = System.nanoTime() + backoffMs * 1_000_000;
-        log.warn("cannot write {} usage records ({} waiting); retrying in {} ms: {}", batch.size(), pending.get(), backoffMs,
-            e.toString());
-        return false;
-      }
-      if (retry != null) log.info("usage records are being written again after a store failure");
-      retry = null;
-      backoffMs = 0;
-      retryAtNanos = 0;
-      pending.addAndGet(-batch.size());
-      written.increment(batch.size());
+    while (pending.get() > 0 || retry != null) {
+      if (!writeOneBatch()) return false;
     }
+    return true;
+  }
+
+  /** Writes the next batch (a failed one first); false if the store refused it. Runs on the writer thread. */
+  private boolean writeOneBatch() {
+    List<UsageEvent> batch = retry != null ? retry : nextBatch();
+    if (batch.isEmpty()) return true;
+    try {
+      store.write(batch);
+    } catch (Exception e) {
+      retry = batch;
+      failures.increment();
+      backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+      retryAtNanos = System.nanoTime() + backoffMs * 1_000_000;
+      log.warn("cannot write {} usage records ({} waiting); retrying in {} ms: {}", batch.size(), pending.get(), backoffMs,
+          e.toString());
+      return false;
+    }
+    if (retry != null) log.info("usage records are being written again after a store failure");
+    retry = null;
+    backoffMs = 0;
+    retryAtNanos = 0;
+    pending.addAndGet(-batch.size());
+    written.increment(batch.size());
+    return true;
   }
 
   private List<UsageEvent> nextBatch() {
