@@ -81,6 +81,14 @@ public final class Ledger {
     if (pending.get() >= config.batchSize()) kick();
   }
 
+  /**
+   * Whether so many records wait that new requests should be turned away: at half the buffer, the
+   * gateway sheds load (503) rather than risk records it could not keep.
+   */
+  public boolean backlogged() {
+    return pending.get() > config.bufferLimit() / 2;
+  }
+
   /** Records waiting to be written (including a batch being retried). */
   public int pending() {
     return pending.get();

@@ -12,13 +12,14 @@ final class RequestIds {
   static String of(HttpServerRequest request) {
     String given = request.getHeader("x-request-id");
     if (given != null && isSane(given)) return given;
-    ThreadLocalRandom r = ThreadLocalRandom.current();
+    // 12 hex digits of the time, most significant first, then 12 random: ids sort by time, which keeps
+    // the ledger's request-id index appending rather than scattering writes as it grows
+    long time = System.currentTimeMillis();
+    long random = ThreadLocalRandom.current().nextLong();
     char[] id = new char[28];
     "req_".getChars(0, 4, id, 0);
-    long a = r.nextLong();
-    long b = r.nextLong();
-    for (int i = 0; i < 12; i++) id[4 + i] = HEX[(int) (a >>> (i * 4)) & 15];
-    for (int i = 0; i < 12; i++) id[16 + i] = HEX[(int) (b >>> (i * 4)) & 15];
+    for (int i = 0; i < 12; i++) id[4 + i] = HEX[(int) (time >>> ((11 - i) * 4)) & 15];
+    for (int i = 0; i < 12; i++) id[16 + i] = HEX[(int) (random >>> (i * 4)) & 15];
     return new String(id);
   }
 

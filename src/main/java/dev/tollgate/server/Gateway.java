@@ -27,7 +27,9 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.Providers;
 import dev.tollgate.proxy.AccessLog;
+import dev.tollgate.proxy.Exchange;
 import dev.tollgate.proxy.ModelList;
+import dev.tollgate.proxy.Settlement;
 import dev.tollgate.proxy.ProxyPipeline;
 import dev.tollgate.proxy.RequestReader;
 import dev.tollgate.proxy.TargetBreakers;
@@ -127,13 +129,26 @@ public final class Gateway {
     });
   }
 
+  /**
+   * Admission: first the ledger's backlog (past half its buffer, requests are shed with 503 so that no
+   * admitted request's record risks being lost), then the quotas.
+   */
+  private Future<Settlement> admit(Exchange ex) {
+    if (ledger.backlogged()) {
+      metrics.count("tollgate_load_shed", "Requests refused because the usage ledger is too far behind");
+      return Future.failedFuture(GatewayFailure.unavailable(
+          "The gateway is overloaded (its usage ledger is behind); retry shortly.").header("retry-after", "1"));
+    }
+    return quotas.admit(ex);
+  }
+
   private Future<Void> deploy() {
     ObjectMapper json = new ObjectMapper();
     ModelRouter router = new ModelRouter(config.models());
     Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
     var server = config.server();
     ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-        authenticator, new RequestReader(json), router, providers.adapters(), quotas,
+        authenticator, new RequestReader(json), router, providers.adapters(), this::admit,
         List.of(new UsageMeter(prices, ledger, metrics)),
         metrics, new AccessLog(server.accessLog()), json, server.maxBodyBytes(),
         server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());

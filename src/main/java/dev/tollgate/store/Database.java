@@ -56,7 +56,8 @@ public final class Database {
       } catch (Exception e) {
         throw new IllegalStateException("cannot create the directory for " + file + ": " + e.getMessage());
       }
-      hikari.setJdbcUrl("jdbc:sqlite:" + file + "?foreign_keys=on&journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL");
+      hikari.setJdbcUrl("jdbc:sqlite:" + file + "?foreign_keys=on&journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL"
+          + "&cache_size=-65536");
       hikari.setMaximumPoolSize(4);
       description = "sqlite:" + file;
     } else {

@@ -331,18 +331,59 @@ abstract class BillingContract {
   }
 
   @Test
-  void records_beyond_the_buffer_while_the_store_is_down_are_counted_and_logged_loudly() {
-    try (Outage outage = outageStore(); TestStack stack = start(outage.url(), "{ buffer-limit: 100 }");
-         LogCapture logs = new LogCapture()) {
+  void with_the_store_down_past_half_the_buffer_requests_are_shed_and_no_admitted_record_is_lost() {
+    try (Outage outage = outageStore(); TestStack stack = start(outage.url(), "{ buffer-limit: 100 }")) {
+      String tag = "shed-" + UUID.randomUUID() + "-";
       outage.cut();
-      for (int i = 0; i < 103; i++) {
-        stack.http.post("/v1/embeddings", TestStack.ALPHA_KEY, "{\"model\":\"embed-test\",\"input\":\"x\"}");
+      int admitted = 0;
+      int shed = 0;
+      for (int i = 0; i < 70; i++) {
+        HttpResponse<String> r = stack.http.post("/v1/embeddings", TestStack.ALPHA_KEY, "{\"model\":\"embed-test\",\"input\":\"x\"}",
+            "x-request-id", tag + i);
+        if (r.statusCode() == 200) admitted++;
+        if (r.statusCode() == 503) shed++;
+        // settle runs just after the answer: let it queue the record before the next request looks at the backlog
+        int expected = admitted;
+        await().atMost(Duration.ofSeconds(5)).until(() -> stack.gateway.ledgerPending() == expected);
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> stack.http.get("/metrics").body().contains("tollgate_ledger_dropped_total 3.0"));
-      assertThat(stack.gateway.ledgerPending()).isEqualTo(100);
-      assertThat(logs.lines()).anyMatch(l -> l.contains("LEDGER BUFFER FULL"));
+      assertThat(admitted).isEqualTo(51);
+      assertThat(shed).isEqualTo(19);
+      assertThat(stack.http.get("/metrics").body()).contains("tollgate_load_shed_total 19.0")
+          .contains("tollgate_ledger_dropped_total 0.0");
+
       outage.restore();
       await().atMost(Duration.ofSeconds(30)).until(() -> stack.gateway.ledgerPending() == 0);
+      JsonArray records = new Admin(stack).ok("GET", "/admin/usage/records?team=alpha&limit=1000", null).getJsonArray("data");
+      assertThat(records.stream().map(r -> ((JsonObject) r).getString("request_id")).filter(id -> id.startsWith(tag))).hasSize(51);
     }
   }
+
+  @Test
+  void records_beyond_the_buffer_while_the_store_is_down_are_counted_and_logged_loudly() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try (Outage outage = outageStore(); LogCapture logs = new LogCapture()) {
+      dev.tollgate.store.Database db = dev.tollgate.store.Database.open(vertx, outage.url());
+      dev.tollgate.metrics.GatewayMetrics metrics = new dev.tollgate.metrics.GatewayMetrics();
+      Ledger ledger = new Ledger(vertx, new dev.tollgate.store.LedgerStore(db),
+          new dev.tollgate.config.GatewayConfig.Billing(500, Duration.ofMillis(50), 100, Duration.ofDays(90)), metrics, Clock.systemUTC());
+      ledger.start();
+      outage.cut();
+      for (int i = 0; i < 103; i++) {
+        ledger.record(new UsageEvent("u" + i, "r" + i, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
+            "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, false, 200, 1, null, null));
+      }
+      assertThat(ledger.pending()).isEqualTo(100);
+      assertThat(metrics.scrape()).contains("tollgate_ledger_dropped_total 3.0");
+      assertThat(logs.lines()).anyMatch(l -> l.contains("LEDGER BUFFER FULL"));
+
+      outage.restore();
+      await().atMost(Duration.ofSeconds(30)).until(() -> ledger.pending() == 0);
+      TestStack.await(ledger.flush(Duration.ofSeconds(5)));
+      TestStack.await(ledger.close());
+      TestStack.await(db.close());
+    } finally {
+      TestStack.await(vertx.close());
+    }
+  }
+
 }
