@@ -22,6 +22,6 @@ public record AdmissionRequest(
 
   /** The budget period this request counts in, e.g. {@code monthly:2026-11-01}. */
   public String periodId() {
-    return period == null ? "none" : period.wireName() + ":" + period.start(java.time.Instant.ofEpochMilli(nowMillis));
+    return period == null ? "none" : period.id(java.time.Instant.ofEpochMilli(nowMillis));
   }
 }

@@ -154,7 +154,7 @@ public final class QuotaGate implements Admission {
   public Future<QuotaStatus> status(Team team, String keyId, ScopeLimits keyLimits) {
     Budget b = team.budget();
     long now = clock.millis();
-    String periodId = b == null ? "none" : b.period().wireName() + ":" + b.period().start(Instant.ofEpochMilli(now));
+    String periodId = b == null ? "none" : b.period().id(Instant.ofEpochMilli(now));
     return backend.status(new StatusRequest(team.id(), keyId, ScopeLimits.of(team.limits()),
         keyLimits == null ? ScopeLimits.NONE : keyLimits, periodId, now));
   }

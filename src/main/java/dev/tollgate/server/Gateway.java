@@ -113,8 +113,9 @@ public final class Gateway {
         })
         .onSuccess(v -> {
           readiness.started();
-          log.info("Tollgate listening on {}:{} ({} event loops, {} models, {} providers)", config.server().host(), port,
-              verticles.size(), config.models().size(), config.providers().size());
+          log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
+              verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
+              config.providers().size());
         });
   }
 
@@ -215,7 +216,7 @@ public final class Gateway {
           Map<String, String> periods = new java.util.HashMap<>();
           for (Team t : entry.getValue()) {
             seeded.put(t.id(), spent.getOrDefault(t.id(), 0L));
-            periods.put(t.id(), t.budget().period().wireName() + ":" + entry.getKey());
+            periods.put(t.id(), t.budget().period().id(now));
           }
           return b.seedSpend(seeded, periods);
         }));

@@ -32,6 +32,21 @@ public enum BudgetPeriod {
     return next.atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
+  private record CachedId(long day, String id) {}
+
+  private volatile CachedId cachedId = new CachedId(Long.MIN_VALUE, null);
+
+  /** The period's id at {@code now}, e.g. {@code monthly:2026-11-01T00:00:00Z}; cheap, remembered per UTC day. */
+  public String id(Instant now) {
+    long day = Math.floorDiv(now.getEpochSecond(), 86_400);
+    CachedId c = cachedId;
+    if (c.day() != day) {
+      c = new CachedId(day, wireName() + ":" + start(now));
+      cachedId = c;
+    }
+    return c.id();
+  }
+
   public String wireName() {
     return name().toLowerCase();
   }
