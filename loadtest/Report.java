@@ -1,0 +1,258 @@
+/*
+ * Turns the raw measurements of run.sh (lines "RESULT <scenario> key=value ...") into the results
+ * tables: medians over the interleaved rounds, Tollgate against the baselines, and each target met or
+ * missed by how much.
+ *
+ *   java loadtest/Report.java RAW_FILE HEADER_FILE     (prints Markdown on stdout)
+ */
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+public class Report {
+  static final String[] TARGETS = {"direct", "nginx", "tollgate"};
+  static final List<Map<String, String>> rows = new ArrayList<>();
+  static final StringBuilder out = new StringBuilder();
+  static final List<String> verdicts = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    for (String line : Files.readAllLines(Path.of(args[0]))) {
+      if (line.startsWith("RESULT ")) rows.add(parse(line));
+    }
+    if (args.length > 1) out.append(Files.readString(Path.of(args[1]))).append('\n');
+    nonStreamed();
+    streams();
+    memory();
+    p("## Targets");
+    p("");
+    verdicts.forEach(v -> p("- " + v));
+    p("");
+    p("<details><summary>Every measurement (one line per run)</summary>");
+    p("");
+    p("```");
+    for (String line : Files.readAllLines(Path.of(args[0]))) if (line.startsWith("RESULT ")) p(line.substring(7));
+    p("```");
+    p("</details>");
+    System.out.print(out);
+  }
+
+  // ---- non-streamed: throughput, latency at one connection, open-loop latency
+
+  static void nonStreamed() {
+    p("## Non-streamed requests");
+    p("");
+    p("direct = nginx `return 200` with a ~600-byte chat.completion; nginx = nginx `proxy_pass` in front of it "
+        + "(keep-alive, key injection); tollgate = Tollgate in front of it (team-key auth, team budget and quotas, billing "
+        + "to SQLite, access log off). Medians of the interleaved rounds; latencies in ms.");
+    p("");
+    p("| scenario | direct | nginx proxy | Tollgate | Tollgate vs nginx proxy | Tollgate vs direct |");
+    p("|---|---|---|---|---|---|");
+    double[] rps = medians("throughput", "rps");
+    if (rps != null) {
+      p(String.format(Locale.ROOT, "| throughput, 32 connections (req/s) | %.0f | %.0f | %.0f | **%.2f×** | %.2f× |",
+          rps[0], rps[1], rps[2], rps[2] / rps[1], rps[2] / rps[0]));
+      double ratio = rps[2] / rps[1];
+      verdict(ratio >= 0.8, String.format(Locale.ROOT, "throughput Tollgate / nginx proxy ≥ 0.80: %.2f", ratio),
+          String.format(Locale.ROOT, "missed by %.2f (%.0f%% of the target)", 0.8 - ratio, 100 * ratio / 0.8));
+      double[] errs = sums("throughput", "errors");
+      if (errs[0] + errs[1] + errs[2] > 0) {
+        p(String.format(Locale.ROOT, "| errors in those runs (sum) | %.0f | %.0f | %.0f | | |", errs[0], errs[1], errs[2]));
+      }
+    }
+    for (String[] q : new String[][] {{"p50", "p50"}, {"p99", "p99"}, {"p999", "p99.9"}}) {
+      double[] v = medians("latency1", q[0]);
+      if (v == null) continue;
+      p(String.format(Locale.ROOT, "| latency at 1 connection, %s | %.3f | %.3f | %.3f | %s | **%s** |", q[1], v[0], v[1], v[2],
+          added(v[2], v[1]), added(v[2], v[0])));
+    }
+    double[] l50 = medians("latency1", "p50");
+    double[] l99 = medians("latency1", "p99");
+    if (l50 != null) {
+      double a = l50[2] - l50[0];
+      verdict(a <= 0.15, String.format(Locale.ROOT, "added p50 at one connection ≤ 0.15 ms: %+.3f ms", a),
+          String.format(Locale.ROOT, "missed by %.3f ms", a - 0.15));
+      double b = l99[2] - l99[0];
+      verdict(b <= 1.0, String.format(Locale.ROOT, "added p99 at one connection ≤ 1 ms: %+.3f ms", b),
+          String.format(Locale.ROOT, "missed by %.3f ms", b - 1.0));
+    }
+    String rate = first("openloop", "rate");
+    for (String[] q : new String[][] {{"p50", "p50"}, {"p99", "p99"}, {"p999", "p99.9"}, {"max", "max"}}) {
+      double[] v = medians("openloop", q[0]);
+      if (v == null) continue;
+      p(String.format(Locale.ROOT, "| open loop, %s req/s, %s | %.3f | %.3f | %.3f | %s | **%s** |", rate, q[1], v[0], v[1], v[2],
+          added(v[2], v[1]), added(v[2], v[0])));
+    }
+    double[] oe = sums("openloop", "errors");
+    if (oe != null && oe[0] + oe[1] + oe[2] > 0) {
+      p(String.format(Locale.ROOT, "| open loop errors (sum of rounds) | %.0f | %.0f | %.0f | | |", oe[0], oe[1], oe[2]));
+    }
+    p("");
+  }
+
+  // ---- streams
+
+  static void streams() {
+    TreeSet<Integer> ns = new TreeSet<>();
+    for (var r : rows) if (r.get("_scenario").equals("stream")) ns.add(Integer.parseInt(r.get("n")));
+    if (ns.isEmpty()) return;
+    p("## Streams");
+    p("");
+    p("N concurrent streams of " + firstOr("stream", "tokens", "64") + " tokens, one event every "
+        + firstOr("stream", "interval_ms", "20") + " ms (started evenly over the ramp), through: direct = the fake provider, "
+        + "nginx = nginx `proxy_pass` with `proxy_buffering off`, tollgate = Tollgate. Times in ms, client side; TTFT from "
+        + "the request being issued; gap = time between two consecutive events of one stream; medians of the rounds. "
+        + "A stall = a gap over " + firstOr("stream", "stall_ms", "100") + " ms; 'stalled' = streams with a stall, "
+        + "failed or incomplete (worst round).");
+    p("");
+    p("| N | target | TTFT p50 | TTFT p99 | added TTFT p50 / p99 vs direct | gap p50 | gap p99 | gap p99.9 | gap max | stalled streams (worst round) |");
+    p("|---|---|---|---|---|---|---|---|---|---|");
+    Map<String, Integer> largestClean = new LinkedHashMap<>();
+    Map<String, Boolean> stillClean = new LinkedHashMap<>();
+    for (String t : TARGETS) { largestClean.put(t, 0); stillClean.put(t, true); }
+    for (int n : ns) {
+      Predicate<Map<String, String>> atN = r -> r.get("n").equals(Integer.toString(n));
+      double[] t50 = medians("stream", "ttft_p50", atN);
+      double[] t99 = medians("stream", "ttft_p99", atN);
+      double[] g50 = medians("stream", "gap_p50", atN);
+      double[] g99 = medians("stream", "gap_p99", atN);
+      double[] g999 = medians("stream", "gap_p999", atN);
+      double[] gmax = medians("stream", "gap_max", atN);
+      double[] stalled = maxes("stream", "stalled", atN);
+      for (int i = 0; i < TARGETS.length; i++) {
+        if (Double.isNaN(t50[i])) continue;
+        String addedTtft = i == 0 ? "" : added(t50[i], t50[0]) + " / " + added(t99[i], t99[0]);
+        p(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %.0f / %d |", n, TARGETS[i],
+            t50[i], t99[i], addedTtft, g50[i], g99[i], g999[i], gmax[i], stalled[i], n));
+        if (stalled[i] == 0 && stillClean.get(TARGETS[i])) largestClean.put(TARGETS[i], n);
+        else stillClean.put(TARGETS[i], false);
+      }
+    }
+    p("");
+    p("Largest N (of " + ns + ") with no stall in any round, and every smaller N clean too: "
+        + String.join(", ", largestClean.entrySet().stream()
+            .map(e -> e.getKey() + " " + (e.getValue() == 0 ? "none" : e.getValue())).toList()) + ".");
+    p("");
+    int top = ns.last();
+    int tg = largestClean.get("tollgate");
+    int dir = largestClean.get("direct");
+    verdict(tg >= top, "streams: Tollgate has no stall up to N = " + top + " (largest clean N: Tollgate " + tg
+        + ", direct " + dir + ", nginx " + largestClean.get("nginx") + ")",
+        "Tollgate stalls from N = " + ns.higher(tg == 0 ? 0 : tg) + " on" + (dir < top ? " (the direct path stalls from N = "
+            + ns.higher(dir == 0 ? 0 : dir) + " on, on this shared 2-core machine)" : ""));
+  }
+
+  // ---- memory
+
+  static void memory() {
+    List<Map<String, String>> mem = rows.stream().filter(r -> r.get("_scenario").equals("memory")).toList();
+    if (mem.isEmpty()) return;
+    p("## Memory of the Tollgate process");
+    p("");
+    p("Tollgate started with " + firstOr("memory", "jvm_opts", "?").replace('_', ' ') + ". heap used = G1 heap in use "
+        + "(live + garbage) as sampled; live heap = heap in use right after a full GC (`jcmd PID GC.run`); RSS = VmRSS.");
+    p("");
+    p("| phase | RSS (MiB) | heap used (MiB) | live heap after full GC (MiB) | heap committed (MiB) | tollgate_active_streams | client's view |");
+    p("|---|---|---|---|---|---|---|");
+    for (var r : mem) {
+      p(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |", r.get("phase").replace('_', ' '), r.get("rss_mib"),
+          r.get("heap_used_mib"), r.get("live_heap_mib"), r.get("heap_committed_mib"), r.getOrDefault("active_streams", ""),
+          r.getOrDefault("client", "").replace('_', ' ')));
+    }
+    p("");
+    mem.stream().filter(r -> r.get("phase").startsWith("streams")).findFirst().ifPresent(r -> {
+      double live = Double.parseDouble(r.get("live_heap_mib"));
+      String n = r.get("phase").replaceAll("\\D", "");
+      String active = r.getOrDefault("active_streams", "?");
+      verdict(live <= 512, String.format(Locale.ROOT, "live heap with %s open slow streams ≤ 512 MiB: %.0f MiB "
+          + "(tollgate_active_streams = %s at the time)", n, live, active),
+          String.format(Locale.ROOT, "missed by %.0f MiB", live - 512));
+    });
+  }
+
+  // ---- helpers
+
+  static void verdict(boolean met, String what, String miss) {
+    verdicts.add((met ? "**met**: " : "**missed**: ") + what + (met ? "" : " — " + miss));
+  }
+
+  static String added(double v, double base) {
+    return String.format(Locale.ROOT, "%+.3f ms", v - base);
+  }
+
+  static Map<String, String> parse(String line) {
+    Map<String, String> m = new LinkedHashMap<>();
+    String[] parts = line.substring(7).trim().split("\\s+");
+    m.put("_scenario", parts[0]);
+    for (int i = 1; i < parts.length; i++) {
+      int eq = parts[i].indexOf('=');
+      if (eq > 0) m.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+    }
+    return m;
+  }
+
+  static double[] medians(String scenario, String key) {
+    return medians(scenario, key, r -> true);
+  }
+
+  static double[] medians(String scenario, String key, Predicate<Map<String, String>> filter) {
+    double[] res = new double[TARGETS.length];
+    boolean any = false;
+    for (int i = 0; i < TARGETS.length; i++) {
+      List<Double> v = values(scenario, key, TARGETS[i], filter);
+      res[i] = v.isEmpty() ? Double.NaN : median(v);
+      any |= !v.isEmpty();
+    }
+    return any ? res : null;
+  }
+
+  static double[] sums(String scenario, String key) {
+    double[] res = new double[TARGETS.length];
+    for (int i = 0; i < TARGETS.length; i++) res[i] = values(scenario, key, TARGETS[i], r -> true).stream().mapToDouble(d -> d).sum();
+    return res;
+  }
+
+  static double[] maxes(String scenario, String key, Predicate<Map<String, String>> filter) {
+    double[] res = new double[TARGETS.length];
+    for (int i = 0; i < TARGETS.length; i++) {
+      res[i] = values(scenario, key, TARGETS[i], filter).stream().mapToDouble(d -> d).max().orElse(Double.NaN);
+    }
+    return res;
+  }
+
+  static List<Double> values(String scenario, String key, String target, Predicate<Map<String, String>> filter) {
+    List<Double> v = new ArrayList<>();
+    for (var r : rows) {
+      if (r.get("_scenario").equals(scenario) && target.equals(r.get("target")) && r.containsKey(key) && filter.test(r)) {
+        v.add(Double.parseDouble(r.get(key)));
+      }
+    }
+    return v;
+  }
+
+  static double median(List<Double> v) {
+    List<Double> s = new ArrayList<>(v);
+    s.sort(Double::compare);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  static String first(String scenario, String key) {
+    return firstOr(scenario, key, "?");
+  }
+
+  static String firstOr(String scenario, String key, String fallback) {
+    for (var r : rows) if (r.get("_scenario").equals(scenario) && r.containsKey(key)) return r.get(key);
+    return fallback;
+  }
+
+  static void p(String s) {
+    out.append(s).append('\n');
+  }
+}

@@ -1,0 +1,118 @@
+# Shared helpers for run.sh and gatling.sh (sourced, not run). Every process started through start_bg is
+# stopped by PID when the calling script exits, whatever the reason (trap EXIT).
+
+LOADTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$LOADTEST_DIR/.." && pwd)
+JAR=$REPO_DIR/target/tollgate.jar
+STARTED_PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# start_bg LOGFILE CMD... : run CMD in the background, remember its PID (also in LAST_PID).
+# Call it directly, never inside $(...): a subshell would forget the PID.
+start_bg() {
+  local logfile=$1; shift
+  "$@" >"$logfile" 2>&1 &
+  LAST_PID=$!
+  STARTED_PIDS+=("$LAST_PID")
+}
+
+# stop_pid PID : SIGTERM, then SIGKILL after 15 s; only for PIDs this script started
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null || true
+  for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  log "process $pid did not stop in 15 s; killing it"
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+stop_all() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do stop_pid "$pid"; done
+  STARTED_PIDS=()
+}
+
+# wait_http URL [SECONDS] : until URL answers (any HTTP status) or the time is up
+wait_http() {
+  local url=$1 secs=${2:-60} i
+  for i in $(seq 1 $((secs * 5))); do
+    curl -s -o /dev/null --max-time 2 "$url" && return 0
+    sleep 0.2
+  done
+  die "$url did not answer within $secs s"
+}
+
+# ensure_packages CMD:PACKAGE ... : apt-get install the packages whose command is missing
+ensure_packages() {
+  local missing=() pair
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt-get)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_jar() {
+  [ -f "$JAR" ] && return 0
+  log "building $JAR (mvn package -DskipTests)"
+  (cd "$REPO_DIR" && mvn -B -q package -DskipTests)
+}
+
+# raise_fd_limit : as many file descriptors as allowed (100000 wanted; the hard limit may be lower)
+raise_fd_limit() {
+  ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  FD_LIMIT=$(ulimit -n)
+}
+
+# render TEMPLATE OUTPUT KEY=VALUE... : copy TEMPLATE replacing every __KEY__ by VALUE
+render() {
+  local template=$1 output=$2 expr=() kv; shift 2
+  for kv in "$@"; do expr+=(-e "s#__${kv%%=*}__#${kv#*=}#g"); done
+  sed "${expr[@]}" "$template" >"$output"
+}
+
+machine_line() {
+  printf '%s cores, %s, %s, %s' "$(nproc)" \
+    "$(awk '/MemTotal/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo)" \
+    "Linux $(uname -r)" "$(java -version 2>&1 | head -1 | sed 's/"//g')"
+}
+
+# proc_ticks : "pid ppid cpu-ticks" for every process
+proc_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk '{ line = $0; pid = $1; sub(/^.*\) /, "", line); split(line, a, " ");
+    print pid, a[2], a[12] + a[13] }'
+}
+
+# noise_monitor ROOT_PID [INTERVAL] : every INTERVAL seconds, print the CPU (% of one core) used by processes
+# that are not ROOT_PID's descendants, i.e. by anything but this benchmark (the machine may be shared)
+noise_monitor() {
+  local root=$1 interval=${2:-5} hz prev cur sleeper=""
+  trap 'kill $sleeper 2>/dev/null; exit 0' TERM
+  hz=$(getconf CLK_TCK)
+  prev=$(proc_ticks)
+  while true; do
+    sleep "$interval" & sleeper=$!
+    wait "$sleeper"
+    cur=$(proc_ticks)
+    printf '%s\n---\n%s\n' "$prev" "$cur" | awk -v root="$root" -v hz="$hz" -v iv="$interval" '
+      $0 == "---" { second = 1; next }
+      !second { before[$1] = $3; next }
+      { parent[$1] = $2; ticks[$1] = $3 }
+      END {
+        for (p in ticks) {
+          q = p; mine = 0
+          for (depth = 0; depth < 64 && q > 1; depth++) { if (q == root) { mine = 1; break }; q = parent[q] }
+          if (!mine) busy += ticks[p] - ((p in before) ? before[p] : 0)
+        }
+        printf "others_cpu_pct=%.0f\n", 100 * busy / hz / iv
+      }'
+    prev=$cur
+  done
+}
+
+# noise_summary LOGFILE : "mean X%, max Y% of one core"
+noise_summary() {
+  awk -F= '/others_cpu_pct/ { v = $2 + 0; s += v; n++; if (v > m) m = v }
+    END { if (n) printf "mean %.0f%%, max %.0f%% of one core (%d samples)", s / n, m, n; else print "not measured" }' "$1"
+}
