@@ -42,6 +42,8 @@ import java.util.concurrent.locks.LockSupport;
 public class OpenLoop {
   static final Map<String, String> targets = new LinkedHashMap<>();
   static final List<String[]> headers = new ArrayList<>();
+  static final Map<String, String> cpuPids = new LinkedHashMap<>();
+  static final long CLK_TCK = Long.getLong("clk.tck", 100);
   static int rate = 2000;
   static int seconds = 10;
   static int warmupS = 3;
@@ -60,7 +62,13 @@ public class OpenLoop {
       }
       for (int round = 1; round <= rounds; round++) {
         for (var t : targets.entrySet()) {
-          System.out.println("RESULT openloop target=" + t.getKey() + " round=" + round + " " + run(vertx, t.getValue(), seconds));
+          String pids = cpuPids.get(t.getKey());
+          long cpuBefore = cpuMs(pids);
+          String result = run(vertx, t.getValue(), seconds);
+          long cpu = pids == null || cpuBefore < 0 ? -1 : cpuMs(pids) - cpuBefore;
+          String cpuField = cpu < 0 ? "" : String.format(Locale.ROOT, " cpu_ms=%d cpu_us_per_req=%.1f", cpu,
+              cpu * 1000.0 / ((long) rate * seconds));
+          System.out.println("RESULT openloop target=" + t.getKey() + " round=" + round + " " + result + cpuField);
           System.out.flush();
         }
       }
@@ -138,6 +146,22 @@ public class OpenLoop {
     return nanos == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : nanos / 1e6;
   }
 
+  /** CPU time (ms) used so far by the given processes, from /proc/PID/stat (utime + stime, all threads). */
+  static long cpuMs(String pids) {
+    if (pids == null) return -1;
+    long ticks = 0;
+    for (String pid : pids.split(",")) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid.trim() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (Exception e) {
+        return -1;
+      }
+    }
+    return ticks * 1000 / CLK_TCK;
+  }
+
   static void parse(String[] args) throws Exception {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -146,6 +170,11 @@ public class OpenLoop {
         case "--target" -> {
           int eq = v.indexOf('=');
           targets.put(v.substring(0, eq), v.substring(eq + 1));
+          i++;
+        }
+        case "--cpu-pids" -> {
+          int eq = v.indexOf('=');
+          cpuPids.put(v.substring(0, eq), v.substring(eq + 1));
           i++;
         }
         case "--header" -> {

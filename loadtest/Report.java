@@ -61,6 +61,11 @@ public class Report {
       double ratio = rps[2] / rps[1];
       verdict(ratio >= 0.8, String.format(Locale.ROOT, "throughput Tollgate / nginx proxy ≥ 0.80: %.2f", ratio),
           String.format(Locale.ROOT, "missed by %.2f (%.0f%% of the target)", 0.8 - ratio, 100 * ratio / 0.8));
+      double[] cpu = medians("throughput", "cpu_us_per_req");
+      if (cpu != null) {
+        p(String.format(Locale.ROOT, "| CPU per request in that run (µs): upstream / proxy only / Tollgate only | %.1f | %.1f | %.1f | %.2f× | |",
+            cpu[0], cpu[1], cpu[2], cpu[2] / cpu[1]));
+      }
       double[] errs = sums("throughput", "errors");
       if (errs[0] + errs[1] + errs[2] > 0) {
         p(String.format(Locale.ROOT, "| errors in those runs (sum) | %.0f | %.0f | %.0f | | |", errs[0], errs[1], errs[2]));
@@ -89,6 +94,11 @@ public class Report {
       p(String.format(Locale.ROOT, "| open loop, %s req/s, %s | %.3f | %.3f | %.3f | %s | **%s** |", rate, q[1], v[0], v[1], v[2],
           added(v[2], v[1]), added(v[2], v[0])));
     }
+    double[] ocpu = medians("openloop", "cpu_us_per_req");
+    if (ocpu != null) {
+      p(String.format(Locale.ROOT, "| open loop, CPU per request (µs): upstream / proxy only / Tollgate only | %.1f | %.1f | %.1f | %.2f× | |",
+          ocpu[0], ocpu[1], ocpu[2], ocpu[2] / ocpu[1]));
+    }
     double[] oe = sums("openloop", "errors");
     if (oe != null && oe[0] + oe[1] + oe[2] > 0) {
       p(String.format(Locale.ROOT, "| open loop errors (sum of rounds) | %.0f | %.0f | %.0f | | |", oe[0], oe[1], oe[2]));
@@ -111,8 +121,8 @@ public class Report {
         + "A stall = a gap over " + firstOr("stream", "stall_ms", "100") + " ms; 'stalled' = streams with a stall, "
         + "failed or incomplete (worst round).");
     p("");
-    p("| N | target | TTFT p50 | TTFT p99 | added TTFT p50 / p99 vs direct | gap p50 | gap p99 | gap p99.9 | gap max | stalled streams (worst round) |");
-    p("|---|---|---|---|---|---|---|---|---|---|");
+    p("| N | target | TTFT p50 | TTFT p99 | added TTFT p50 / p99 vs direct | gap p50 | gap p99 | gap p99.9 | gap max | stalled streams (worst round) | CPU µs per event |");
+    p("|---|---|---|---|---|---|---|---|---|---|---|");
     Map<String, Integer> largestClean = new LinkedHashMap<>();
     Map<String, Boolean> stillClean = new LinkedHashMap<>();
     for (String t : TARGETS) { largestClean.put(t, 0); stillClean.put(t, true); }
@@ -125,11 +135,13 @@ public class Report {
       double[] g999 = medians("stream", "gap_p999", atN);
       double[] gmax = medians("stream", "gap_max", atN);
       double[] stalled = maxes("stream", "stalled", atN);
+      double[] cpu = medians("stream", "cpu_us_per_event", atN);
       for (int i = 0; i < TARGETS.length; i++) {
         if (Double.isNaN(t50[i])) continue;
         String addedTtft = i == 0 ? "" : added(t50[i], t50[0]) + " / " + added(t99[i], t99[0]);
-        p(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %.0f / %d |", n, TARGETS[i],
-            t50[i], t99[i], addedTtft, g50[i], g99[i], g999[i], gmax[i], stalled[i], n));
+        p(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %.0f / %d | %s |", n, TARGETS[i],
+            t50[i], t99[i], addedTtft, g50[i], g99[i], g999[i], gmax[i], stalled[i], n,
+            cpu == null || Double.isNaN(cpu[i]) ? "" : String.format(Locale.ROOT, "%.1f", cpu[i])));
         if (stalled[i] == 0 && stillClean.get(TARGETS[i])) largestClean.put(TARGETS[i], n);
         else stillClean.put(TARGETS[i], false);
       }
@@ -138,6 +150,9 @@ public class Report {
     p("Largest N (of " + ns + ") with no stall in any round, and every smaller N clean too: "
         + String.join(", ", largestClean.entrySet().stream()
             .map(e -> e.getKey() + " " + (e.getValue() == 0 ? "none" : e.getValue())).toList()) + ".");
+    p("");
+    p("CPU µs per event: CPU time of the fake provider (direct), of nginx (proxy only) or of Tollgate (only) during the "
+        + "run, divided by the events the client received.");
     p("");
     int top = ns.last();
     int tg = largestClean.get("tollgate");
@@ -153,7 +168,7 @@ public class Report {
   static void memory() {
     List<Map<String, String>> mem = rows.stream().filter(r -> r.get("_scenario").equals("memory")).toList();
     if (mem.isEmpty()) return;
-    p("## Memory of the Tollgate process");
+    p("## Memory, GC and billing ledger of the Tollgate process");
     p("");
     p("Tollgate started with " + firstOr("memory", "jvm_opts", "?").replace('_', ' ') + ". heap used = G1 heap in use "
         + "(live + garbage) as sampled; live heap = heap in use right after a full GC (`jcmd PID GC.run`); RSS = VmRSS.");
@@ -166,6 +181,25 @@ public class Report {
           r.getOrDefault("client", "").replace('_', ' ')));
     }
     p("");
+    rows.stream().filter(r -> r.get("_scenario").equals("gc")).findFirst().ifPresent(r -> p("GC pauses of Tollgate over "
+        + "the whole run (G1, not counting the full GCs asked for by the measurement): " + r.get("pauses") + " pauses, longest "
+        + r.get("max_pause_ms") + " ms, " + r.get("total_pause_ms") + " ms in total."));
+    p("");
+    List<Map<String, String>> ledger = rows.stream().filter(r -> r.get("_scenario").equals("ledger")).toList();
+    if (!ledger.isEmpty()) {
+      p("Billing ledger (usage records; `tollgate_ledger_*`): ");
+      p("");
+      p("| after | written to SQLite | waiting in memory | dropped (lost) |");
+      p("|---|---|---|---|");
+      for (var r : ledger) p("| " + r.get("phase").replace('_', ' ') + " | " + r.get("written") + " | " + r.get("pending") + " | "
+          + r.get("dropped") + " |");
+      p("");
+      double dropped = Double.parseDouble(ledger.get(ledger.size() - 1).get("dropped"));
+      if (dropped > 0) {
+        verdicts.add("**billing**: the ledger dropped " + (long) dropped + " usage records during the run (its buffer of waiting "
+            + "records filled up: SQLite writes fall behind the request rate)");
+      }
+    }
     mem.stream().filter(r -> r.get("phase").startsWith("streams")).findFirst().ifPresent(r -> {
       double live = Double.parseDouble(r.get("live_heap_mib"));
       String n = r.get("phase").replaceAll("\\D", "");

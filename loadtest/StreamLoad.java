@@ -46,6 +46,8 @@ public class StreamLoad {
   // ---- options
   static final Map<String, String> targets = new LinkedHashMap<>();
   static final List<String[]> headers = new ArrayList<>();
+  static final Map<String, String> cpuPids = new LinkedHashMap<>();
+  static final long CLK_TCK = Long.getLong("clk.tck", 100);
   static int[] streamCounts = {100};
   static int rounds = 1;
   static int tokens = 64;
@@ -82,9 +84,14 @@ public class StreamLoad {
     for (int n : streamCounts) {
       for (int round = 1; round <= rounds; round++) {
         for (var t : targets.entrySet()) {
+          String pids = cpuPids.get(t.getKey());
+          long cpuBefore = cpuMs(pids);
           Run r = run(vertx, t.getValue(), n, false);
+          long cpu = pids == null || cpuBefore < 0 ? -1 : cpuMs(pids) - cpuBefore;
+          String cpuField = cpu < 0 ? "" : String.format(Locale.ROOT, " cpu_ms=%d cpu_us_per_event=%.1f", cpu,
+              r.events == 0 ? 0.0 : cpu * 1000.0 / r.events);
           System.out.println("RESULT stream target=" + t.getKey() + " n=" + n + " round=" + round + " tokens=" + tokens
-              + " interval_ms=" + intervalMs + " stall_ms=" + stallMs + " " + r.summary(n));
+              + " interval_ms=" + intervalMs + " stall_ms=" + stallMs + " " + r.summary(n) + " events=" + r.events + cpuField);
           System.out.flush();
         }
       }
@@ -341,6 +348,22 @@ public class StreamLoad {
     return nanos < 0 ? -1 : nanos / 1e6;
   }
 
+  /** CPU time (ms) used so far by the given processes, from /proc/PID/stat (utime + stime, all threads). */
+  static long cpuMs(String pids) {
+    if (pids == null) return -1;
+    long ticks = 0;
+    for (String pid : pids.split(",")) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid.trim() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      } catch (Exception e) {
+        return -1;
+      }
+    }
+    return ticks * 1000 / CLK_TCK;
+  }
+
   static void parse(String[] args) throws Exception {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -349,6 +372,11 @@ public class StreamLoad {
         case "--target" -> {
           int eq = v.indexOf('=');
           targets.put(v.substring(0, eq), v.substring(eq + 1));
+          i++;
+        }
+        case "--cpu-pids" -> {
+          int eq = v.indexOf('=');
+          cpuPids.put(v.substring(0, eq), v.substring(eq + 1));
           i++;
         }
         case "--header" -> {

@@ -80,33 +80,37 @@ machine_line() {
 
 # proc_ticks : "pid ppid cpu-ticks" for every process
 proc_ticks() {
-  cat /proc/[0-9]*/stat 2>/dev/null | awk '{ line = $0; pid = $1; sub(/^.*\) /, "", line); split(line, a, " ");
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk '{ line = $0; pid = $1; sub(/^.*\) /, "", line); split(line, a, " ");
     print pid, a[2], a[12] + a[13] }'
 }
 
-# noise_monitor ROOT_PID [INTERVAL] : every INTERVAL seconds, print the CPU (% of one core) used by processes
-# that are not ROOT_PID's descendants, i.e. by anything but this benchmark (the machine may be shared)
+# others_cpu ROOT_PID SECONDS BEFORE AFTER : CPU (% of one core) used between two proc_ticks samples taken
+# SECONDS apart by processes that are not ROOT_PID's descendants, i.e. by anything but this benchmark
+others_cpu() {
+  printf '%s\n---\n%s\n' "$3" "$4" | awk -v root="$1" -v secs="$2" -v hz="$(getconf CLK_TCK)" '
+    $0 == "---" { second = 1; next }
+    !second { before[$1] = $3; next }
+    { parent[$1] = $2; ticks[$1] = $3 }
+    END {
+      for (p in ticks) {
+        q = p; mine = 0
+        for (depth = 0; depth < 64 && q > 1; depth++) { if (q == root) { mine = 1; break }; q = parent[q] }
+        if (!mine) busy += ticks[p] - ((p in before) ? before[p] : 0)
+      }
+      printf "%.0f\n", 100 * busy / hz / secs
+    }'
+}
+
+# noise_monitor ROOT_PID [INTERVAL] : every INTERVAL seconds, print "others_cpu_pct=N" (the machine may be shared)
 noise_monitor() {
-  local root=$1 interval=${2:-5} hz prev cur sleeper=""
+  local root=$1 interval=${2:-5} prev cur sleeper=""
   trap 'kill $sleeper 2>/dev/null; exit 0' TERM
-  hz=$(getconf CLK_TCK)
   prev=$(proc_ticks)
   while true; do
     sleep "$interval" & sleeper=$!
     wait "$sleeper"
     cur=$(proc_ticks)
-    printf '%s\n---\n%s\n' "$prev" "$cur" | awk -v root="$root" -v hz="$hz" -v iv="$interval" '
-      $0 == "---" { second = 1; next }
-      !second { before[$1] = $3; next }
-      { parent[$1] = $2; ticks[$1] = $3 }
-      END {
-        for (p in ticks) {
-          q = p; mine = 0
-          for (depth = 0; depth < 64 && q > 1; depth++) { if (q == root) { mine = 1; break }; q = parent[q] }
-          if (!mine) busy += ticks[p] - ((p in before) ? before[p] : 0)
-        }
-        printf "others_cpu_pct=%.0f\n", 100 * busy / hz / iv
-      }'
+    echo "others_cpu_pct=$(others_cpu "$root" "$interval" "$prev" "$cur")"
     prev=$cur
   done
 }
@@ -114,5 +118,35 @@ noise_monitor() {
 # noise_summary LOGFILE : "mean X%, max Y% of one core"
 noise_summary() {
   awk -F= '/others_cpu_pct/ { v = $2 + 0; s += v; n++; if (v > m) m = v }
-    END { if (n) printf "mean %.0f%%, max %.0f%% of one core (%d samples)", s / n, m, n; else print "not measured" }' "$1"
+    END { if (n) printf "mean %.0f%%, max %.0f%% of one core (%d samples of 5 s)", s / n, m, n; else print "not measured" }' "$1"
+}
+
+# wait_quiet MAX_SECONDS : wait, at most MAX_SECONDS, until other processes use under 15% of one core over 5 s
+wait_quiet() {
+  local max=$1 waited=0 before after busy
+  while :; do
+    before=$(proc_ticks); sleep 5; after=$(proc_ticks); waited=$((waited + 5))
+    busy=$(others_cpu $$ 5 "$before" "$after")
+    if [ "$busy" -lt 15 ]; then log "machine quiet (other processes: ${busy}% of one core)"; return 0; fi
+    if [ "$waited" -ge "$max" ]; then log "machine still busy after ${waited}s (other processes: ${busy}% of one core); going on"; return 0; fi
+    log "machine busy (other processes: ${busy}% of one core); waiting"
+  done
+}
+
+# tree_pids PID : "PID,CHILD,..." (a process and its direct children, e.g. nginx's master and workers)
+tree_pids() {
+  local kids
+  kids=$(pgrep -P "$1" | paste -sd, -)
+  echo "$1${kids:+,$kids}"
+}
+
+# cpu_ms PIDS : CPU time (ms, user + system, all threads) used so far by the comma-separated processes
+cpu_ms() {
+  local hz pid total=0 t
+  hz=$(getconf CLK_TCK)
+  for pid in ${1//,/ }; do
+    t=$(awk '{ line = $0; sub(/^.*\) /, "", line); split(line, a, " "); print a[12] + a[13] }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo $((total * 1000 / hz))
 }

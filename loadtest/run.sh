@@ -10,7 +10,7 @@
 # Prints the results table and writes it to loadtest/out/<run>/results.md and loadtest/out/results-latest.md.
 #
 # Usage: loadtest/run.sh [--quick] [--rounds N] [--seconds S] [--rate R] [--streams 100,250,500,1000]
-#                        [--stream-rounds N] [--slow-streams N] [--heap 1g]
+#                        [--stream-rounds N] [--slow-streams N] [--heap 1g] [--wait-quiet 60]
 #   default ~8-9 min; --quick ~2 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -30,6 +30,7 @@ STALL_MS=100                 # a gap over 5x the interval is a stall
 SLOW_STREAMS=10000           # open slow streams for the memory measurement (1 event per second)
 SLOW_RAMP_S=10
 HEAP=1g
+WAIT_QUIET=60                # wait up to this many seconds for other processes to calm down before starting
 ARGS="$*"
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -43,6 +44,7 @@ while [ $# -gt 0 ]; do
     --stream-rounds) STREAM_ROUNDS=$2; shift ;;
     --slow-streams) SLOW_STREAMS=$2; shift ;;
     --heap) HEAP=$2; shift ;;
+    --wait-quiet) WAIT_QUIET=$2; shift ;;
     -h|--help) usage ;;
     *) log "unknown argument $1"; usage 2 ;;
   esac
@@ -64,6 +66,7 @@ declare -A STREAM_URL=([direct]=http://127.0.0.1:$PACED_PORT$API [nginx]=http://
   [tollgate]=http://127.0.0.1:$GATEWAY_PORT$API)
 TARGETS=(direct nginx tollgate)
 JVM_OPTS="-Xmx$HEAP -XX:+UseG1GC"
+declare -A FAST_CPU_PIDS STREAM_CPU_PIDS   # whose CPU time each target costs: the upstream itself, or the proxy
 
 RUN=$LOADTEST_DIR/out/run-$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$RUN/raw.txt
@@ -87,6 +90,7 @@ prepare() {
   : >"$RAW"
   start_bg "$RUN/noise.log" noise_monitor $$ 5
   log "run directory: $RUN (file descriptor limit $FD_LIMIT)"
+  [ "$WAIT_QUIET" -gt 0 ] && wait_quiet "$WAIT_QUIET"
 }
 
 start_servers() {
@@ -96,15 +100,20 @@ start_servers() {
   render "$LOADTEST_DIR/gateway-loadtest.yaml" "$RUN/gateway.yaml" STATE="$STATE" LOADTEST="$LOADTEST_DIR" \
     GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=$PACED_PORT
   start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
+  local upstream=$LAST_PID
   start_bg "$RUN/proxy-nginx.log" nginx -e "$RUN/proxy-nginx.error.log" -p "$RUN" -c "$RUN/proxy-nginx.conf"
+  local proxy=$LAST_PID
   start_bg "$RUN/mock.log" java -Xmx1g -jar "$JAR" mock --port $PACED_PORT
-  start_bg "$RUN/tollgate.log" java $JVM_OPTS -jar "$JAR" --config "$RUN/gateway.yaml"
+  local mock=$LAST_PID
+  start_bg "$RUN/tollgate.log" java $JVM_OPTS -Xlog:gc:file="$RUN/tollgate-gc.log" -jar "$JAR" --config "$RUN/gateway.yaml"
   TOLLGATE_PID=$LAST_PID
   wait_http "http://127.0.0.1:$FAST_PORT/"
   wait_http "http://127.0.0.1:$PROXY_FAST_PORT/"
   wait_http "http://127.0.0.1:$PACED_PORT/_mock/stats"
   wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
   check_answers
+  FAST_CPU_PIDS=([direct]=$(tree_pids "$upstream") [nginx]=$(tree_pids "$proxy") [tollgate]=$TOLLGATE_PID)
+  STREAM_CPU_PIDS=([direct]=$mock [nginx]=$(tree_pids "$proxy") [tollgate]=$TOLLGATE_PID)
   log "servers up: upstream :$FAST_PORT, fake provider :$PACED_PORT, nginx proxy :$PROXY_FAST_PORT/:$PROXY_PACED_PORT, Tollgate :$GATEWAY_PORT (pid $TOLLGATE_PID, $JVM_OPTS)"
 }
 
@@ -121,12 +130,17 @@ check_answers() {
   done
 }
 
-# wrk_run SCENARIO TARGET ROUND WRK_ARGS... : one wrk run, its RESULT line appended to raw.txt
+# wrk_run SCENARIO TARGET ROUND WRK_ARGS... : one wrk run, its RESULT line (with the CPU time the target
+# used per request) appended to raw.txt
 wrk_run() {
-  local scenario=$1 target=$2 round=$3 line; shift 3
+  local scenario=$1 target=$2 round=$3 line cpu0 cpu requests; shift 3
+  cpu0=$(cpu_ms "${FAST_CPU_PIDS[$target]}")
   line=$(BENCH_TEAM_KEY=$TEAM_KEY timeout --kill-after=5 $((SECS + WARMUP_SECS + 30)) \
     wrk -s "$LOADTEST_DIR/post.lua" "$@" "${FAST_URL[$target]}" | grep '^RESULT ' | sed 's/^RESULT //')
   [ -n "$line" ] || die "wrk gave no result for $target"
+  cpu=$(( $(cpu_ms "${FAST_CPU_PIDS[$target]}") - cpu0 ))
+  requests=$(echo "$line" | tr ' ' '\n' | awk -F= '$1 == "requests" {print $2}')
+  line="$line cpu_ms=$cpu cpu_us_per_req=$(awk -v c="$cpu" -v n="$requests" 'BEGIN {printf "%.1f", n ? c * 1000 / n : 0}')"
   echo "RESULT $scenario target=$target round=$round $line" | tee -a "$RAW" >&2
 }
 
@@ -161,6 +175,7 @@ scenario_open_loop() {
     --target direct="${FAST_URL[direct]}" --target nginx="${FAST_URL[nginx]}" --target tollgate="${FAST_URL[tollgate]}" \
     --rate "$OPEN_RATE" --seconds "$OPEN_SECS" --warmup-s 3 --rounds "$ROUNDS" --connections 64 \
     --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/chat-request.json" \
+    --cpu-pids direct="${FAST_CPU_PIDS[direct]}" --cpu-pids nginx="${FAST_CPU_PIDS[nginx]}" --cpu-pids tollgate="$TOLLGATE_PID" \
     | tee "$RUN/openloop.log" | grep '^RESULT ' | tee -a "$RAW" >&2
 }
 
@@ -173,6 +188,7 @@ scenario_streams() {
     --streams "$STREAM_NS" --rounds "$STREAM_ROUNDS" --tokens "$STREAM_TOKENS" --interval-ms "$STREAM_INTERVAL_MS" \
     --stall-ms "$STALL_MS" --ramp-ms 1000 --warmup-streams 200 \
     --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/stream-request.json" \
+    --cpu-pids direct="${STREAM_CPU_PIDS[direct]}" --cpu-pids nginx="${STREAM_CPU_PIDS[nginx]}" --cpu-pids tollgate="$TOLLGATE_PID" \
     | tee "$RUN/streams.log" | grep '^RESULT ' | tee -a "$RAW" >&2
 }
 
@@ -193,6 +209,19 @@ mem_snapshot() {
   committed=$(heap_info total)
   echo "RESULT memory phase=$phase rss_mib=$rss heap_used_mib=$used live_heap_mib=$live heap_committed_mib=$committed" \
     "active_streams=${active:-?} jvm_opts=${JVM_OPTS// /_} $*" | tee -a "$RAW" >&2
+}
+
+# ledger_snapshot PHASE : Tollgate's billing ledger counters (written, waiting, dropped) from /metrics
+ledger_snapshot() {
+  curl -s --max-time 10 "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk -v phase="$1" '
+    /^tollgate_ledger_written_total / { w = $2 } /^tollgate_ledger_pending / { p = $2 } /^tollgate_ledger_dropped_total / { d = $2 }
+    END { printf "RESULT ledger phase=%s written=%.0f pending=%.0f dropped=%.0f\n", phase, w, p, d }' | tee -a "$RAW" >&2
+}
+
+# gc_summary : Tollgate's GC pauses from its GC log, except the full GCs that jcmd GC.run asked for
+gc_summary() {
+  awk '/Pause/ && !/Diagnostic Command|System.gc/ && /ms$/ { v = $NF; sub(/ms/, "", v); n++; t += v; if (v > m) m = v }
+    END { printf "RESULT gc pauses=%d max_pause_ms=%.1f total_pause_ms=%.0f\n", n, m, t }' "$RUN/tollgate-gc.log" | tee -a "$RAW" >&2
 }
 
 memory_idle() {
@@ -257,11 +286,16 @@ main() {
   memory_idle
   warm_up
   scenario_throughput
+  ledger_snapshot after_throughput
   scenario_latency_one_connection
   scenario_open_loop
+  ledger_snapshot after_open_loop
   scenario_streams
   memory_under_throughput
   memory_slow_streams
+  sleep 2
+  ledger_snapshot end
+  gc_summary
   stop_all
   write_report
 }
