@@ -48,6 +48,7 @@ public class StreamLoad {
   static final List<String[]> headers = new ArrayList<>();
   static final Map<String, String> cpuPids = new LinkedHashMap<>();
   static final long CLK_TCK = Long.getLong("clk.tck", 100);
+  static final String SELF = Long.toString(ProcessHandle.current().pid());
   static int[] streamCounts = {100};
   static int rounds = 1;
   static int tokens = 64;
@@ -86,10 +87,13 @@ public class StreamLoad {
         for (var t : targets.entrySet()) {
           String pids = cpuPids.get(t.getKey());
           long cpuBefore = cpuMs(pids);
+          long clientBefore = cpuMs(SELF);
           Run r = run(vertx, t.getValue(), n, false);
           long cpu = pids == null || cpuBefore < 0 ? -1 : cpuMs(pids) - cpuBefore;
-          String cpuField = cpu < 0 ? "" : String.format(Locale.ROOT, " cpu_ms=%d cpu_us_per_event=%.1f", cpu,
-              r.events == 0 ? 0.0 : cpu * 1000.0 / r.events);
+          long clientCpu = cpuMs(SELF) - clientBefore;
+          long events = Math.max(1, r.events);
+          String cpuField = String.format(Locale.ROOT, " client_cpu_us_per_event=%.1f", clientCpu * 1000.0 / events)
+              + (cpu < 0 ? "" : String.format(Locale.ROOT, " cpu_ms=%d cpu_us_per_event=%.1f", cpu, cpu * 1000.0 / events));
           System.out.println("RESULT stream target=" + t.getKey() + " n=" + n + " round=" + round + " tokens=" + tokens
               + " interval_ms=" + intervalMs + " stall_ms=" + stallMs + " " + r.summary(n) + " events=" + r.events + cpuField);
           System.out.flush();

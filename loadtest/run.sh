@@ -29,6 +29,7 @@ STREAM_INTERVAL_MS=20
 STALL_MS=100                 # a gap over 5x the interval is a stall
 SLOW_STREAMS=10000           # open slow streams for the memory measurement (1 event per second)
 SLOW_RAMP_S=10
+SLOW_ONE_UPSTREAM=1          # also measure SLOW_STREAMS streams to a single upstream endpoint (see memory_slow_streams)
 HEAP=1g
 WAIT_QUIET=60                # wait up to this many seconds for other processes to calm down before starting
 ARGS="$*"
@@ -36,7 +37,8 @@ ARGS="$*"
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) ROUNDS=1; SECS=5; WARMUP_SECS=10; BASELINE_WARMUP_SECS=2; OPEN_SECS=5; STREAM_NS=100,500; STREAM_ROUNDS=1; SLOW_STREAMS=2000; SLOW_RAMP_S=4 ;;
+    --quick) ROUNDS=1; SECS=5; WARMUP_SECS=10; BASELINE_WARMUP_SECS=2; OPEN_SECS=5; STREAM_NS=100,500; STREAM_ROUNDS=1; SLOW_STREAMS=2000; SLOW_RAMP_S=4
+             SLOW_ONE_UPSTREAM=0 ;;
     --rounds) ROUNDS=$2; shift ;;
     --seconds) SECS=$2; OPEN_SECS=$2; shift ;;
     --rate) OPEN_RATE=$2; shift ;;
@@ -55,7 +57,7 @@ done
 FAST_PORT=18081        # nginx return 200 (upstream-nginx.conf has this port)
 PACED_PORT=18091       # the fake provider
 PROXY_FAST_PORT=18082  # nginx proxy -> FAST_PORT
-PROXY_PACED_PORT=18092 # nginx proxy -> PACED_PORT
+PROXY_PACED_PORT=18092 # nginx proxy -> PACED_PORT (and 18101-18106, hard-coded in both configs, for model gpt-slow)
 GATEWAY_PORT=18080     # Tollgate
 PROVIDER_KEY=${LOADTEST_PROVIDER_KEY:-sk-loadtest-provider-key}
 TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
@@ -239,23 +241,27 @@ memory_under_throughput() {
   wait "$wrk_pid" || true
 }
 
+# memory_slow_streams MODEL N LABEL : open N slow streams (one event per second) through Tollgate to MODEL,
+# then measure its memory with all of them open
 memory_slow_streams() {
-  local n=$SLOW_STREAMS hold=$((SLOW_RAMP_S + 15)) tokens client status i
+  local model=$1 n=$2 label=$3 hold=$((SLOW_RAMP_S + 60)) tokens status i
   tokens=$((SLOW_RAMP_S + hold + 60))
-  log "scenario 4c: memory with $n open slow streams through Tollgate (1 event/s, opened over ${SLOW_RAMP_S}s)"
-  start_bg "$RUN/slow-streams.log" timeout --kill-after=10 $((SLOW_RAMP_S + hold + 60)) \
+  log "scenario 4c: memory with $n open slow streams through Tollgate to $model (1 event/s, opened over ${SLOW_RAMP_S}s)"
+  sed "s/gpt-stream/$model/" "$LOADTEST_DIR/stream-request.json" >"$RUN/slow-request.json"
+  start_bg "$RUN/slow-streams-$label.log" timeout --kill-after=10 $((SLOW_RAMP_S + hold + 60)) \
     java -cp "$JAR" "$LOADTEST_DIR/StreamLoad.java" --target tollgate="${STREAM_URL[tollgate]}" --streams "$n" \
     --tokens "$tokens" --interval-ms 1000 --ramp-ms $((SLOW_RAMP_S * 1000)) --hold-s "$hold" --warmup-streams 0 \
-    --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/stream-request.json"
-  client=$LAST_PID
+    --header "Authorization: Bearer $TEAM_KEY" --body-file "$RUN/slow-request.json"
+  local client=$LAST_PID
   for i in $(seq 1 $((SLOW_RAMP_S + 60))); do
-    grep -q "^STATUS opened=$n " "$RUN/slow-streams.log" 2>/dev/null && break
+    grep -q "^STATUS opened=$n " "$RUN/slow-streams-$label.log" 2>/dev/null && break
     sleep 1
   done
   sleep 5   # every stream open for a few seconds
-  status=$(grep '^STATUS ' "$RUN/slow-streams.log" | tail -1 | sed 's/^STATUS //')
-  mem_snapshot "streams_$n" "client=$(echo "$status" | awk '{gsub(/=/, ":"); gsub(/ /, ",_"); print}')"
+  status=$(grep '^STATUS ' "$RUN/slow-streams-$label.log" | tail -1 | sed 's/^STATUS //')
+  mem_snapshot "$label" "streams=$n client=$(echo "$status" | awk '{gsub(/=/, ":"); gsub(/ /, ",_"); print}')"
   stop_pid "$client"   # measured: close every stream now rather than at the end of the hold time
+  sleep 3              # let Tollgate settle the cancelled streams before the next phase
 }
 
 write_report() {
@@ -292,7 +298,12 @@ main() {
   ledger_snapshot after_open_loop
   scenario_streams
   memory_under_throughput
-  memory_slow_streams
+  # one upstream endpoint, as in the stream scenario: Tollgate's upstream connection pool (per endpoint) decides
+  # how many of the streams are relayed at once; the others wait for a connection
+  [ "$SLOW_ONE_UPSTREAM" = 1 ] && memory_slow_streams gpt-stream "$SLOW_STREAMS" "streams_one_upstream"
+  # six upstream endpoints, so that every stream is relayed; the gateway holds two sockets per stream, so the
+  # file descriptor limit caps the number
+  memory_slow_streams gpt-slow "$(( SLOW_STREAMS < (FD_LIMIT - 200) / 2 ? SLOW_STREAMS : (FD_LIMIT - 200) / 2 ))" "streams_six_upstreams"
   sleep 2
   ledger_snapshot end
   gc_summary
