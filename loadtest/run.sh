@@ -205,7 +205,8 @@ mem_snapshot() {
   local phase=$1 rss used live committed active; shift
   rss=$(awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$TOLLGATE_PID/status")
   used=$(heap_info used)
-  active=$(curl -s --max-time 10 "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk '/^tollgate_active_streams / {printf "%.0f", $2}')
+  active=$( { curl -s --max-time 20 "http://127.0.0.1:$GATEWAY_PORT/metrics" || true; } \
+    | awk '/^tollgate_active_streams / {printf "%.0f", $2}')
   jcmd "$TOLLGATE_PID" GC.run >/dev/null
   live=$(heap_info used)
   committed=$(heap_info total)
@@ -215,7 +216,7 @@ mem_snapshot() {
 
 # ledger_snapshot PHASE : Tollgate's billing ledger counters (written, waiting, dropped) from /metrics
 ledger_snapshot() {
-  curl -s --max-time 10 "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk -v phase="$1" '
+  { curl -s --max-time 20 "http://127.0.0.1:$GATEWAY_PORT/metrics" || true; } | awk -v phase="$1" '
     /^tollgate_ledger_written_total / { w = $2 } /^tollgate_ledger_pending / { p = $2 } /^tollgate_ledger_dropped_total / { d = $2 }
     END { printf "RESULT ledger phase=%s written=%.0f pending=%.0f dropped=%.0f\n", phase, w, p, d }' | tee -a "$RAW" >&2
 }
@@ -241,6 +242,27 @@ memory_under_throughput() {
   wait "$wrk_pid" || true
 }
 
+# streams_within_fd_limit N : N, or fewer if Tollgate (two sockets per relayed stream, plus what it has open
+# now and a margin) would run out of file descriptors
+streams_within_fd_limit() {
+  local open max
+  open=$(ls "/proc/$TOLLGATE_PID/fd" | wc -l)
+  max=$(( (FD_LIMIT - open - 150) / 2 ))
+  [ "$1" -lt "$max" ] && echo "$1" || echo $(( max / 100 * 100 ))
+}
+
+# ledger_drained [SECONDS] : wait until Tollgate's billing ledger has written every waiting record (at most SECONDS)
+ledger_drained() {
+  local i pending
+  for i in $(seq 1 "${1:-60}"); do
+    pending=$( { curl -s --max-time 5 "http://127.0.0.1:$GATEWAY_PORT/metrics" || true; } \
+      | awk '/^tollgate_ledger_pending / {printf "%.0f", $2}')
+    [ "${pending:-1}" = 0 ] && return 0
+    sleep 1
+  done
+  log "the billing ledger still has ${pending:-?} records waiting after ${1:-60}s"
+}
+
 # memory_slow_streams MODEL N LABEL : open N slow streams (one event per second) through Tollgate to MODEL,
 # then measure its memory with all of them open
 memory_slow_streams() {
@@ -248,6 +270,7 @@ memory_slow_streams() {
   tokens=$((SLOW_RAMP_S + hold + 60))
   log "scenario 4c: memory with $n open slow streams through Tollgate to $model (1 event/s, opened over ${SLOW_RAMP_S}s)"
   sed "s/gpt-stream/$model/" "$LOADTEST_DIR/stream-request.json" >"$RUN/slow-request.json"
+  ledger_drained 60   # records still waiting from earlier load would count as the streams' memory
   start_bg "$RUN/slow-streams-$label.log" timeout --kill-after=10 $((SLOW_RAMP_S + hold + 60)) \
     java -cp "$JAR" "$LOADTEST_DIR/StreamLoad.java" --target tollgate="${STREAM_URL[tollgate]}" --streams "$n" \
     --tokens "$tokens" --interval-ms 1000 --ramp-ms $((SLOW_RAMP_S * 1000)) --hold-s "$hold" --warmup-streams 0 \
@@ -296,14 +319,15 @@ main() {
   scenario_latency_one_connection
   scenario_open_loop
   ledger_snapshot after_open_loop
-  scenario_streams
   memory_under_throughput
+  # (before the stream scenario, whose idle pooled upstream connections would take file descriptors)
+  # six upstream endpoints, so that every stream is relayed; the gateway holds two sockets per stream, so the
+  # file descriptor limit caps the number
+  memory_slow_streams gpt-slow "$(streams_within_fd_limit "$SLOW_STREAMS")" "streams_six_upstreams"
   # one upstream endpoint, as in the stream scenario: Tollgate's upstream connection pool (per endpoint) decides
   # how many of the streams are relayed at once; the others wait for a connection
   [ "$SLOW_ONE_UPSTREAM" = 1 ] && memory_slow_streams gpt-stream "$SLOW_STREAMS" "streams_one_upstream"
-  # six upstream endpoints, so that every stream is relayed; the gateway holds two sockets per stream, so the
-  # file descriptor limit caps the number
-  memory_slow_streams gpt-slow "$(( SLOW_STREAMS < (FD_LIMIT - 200) / 2 ? SLOW_STREAMS : (FD_LIMIT - 200) / 2 ))" "streams_six_upstreams"
+  scenario_streams
   sleep 2
   ledger_snapshot end
   gc_summary
