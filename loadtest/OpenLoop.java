@@ -64,11 +64,13 @@ public class OpenLoop {
         for (var t : targets.entrySet()) {
           String pids = cpuPids.get(t.getKey());
           long cpuBefore = cpuMs(pids);
+          long tStart = System.currentTimeMillis() / 1000;
           String result = run(vertx, t.getValue(), seconds);
           long cpu = pids == null || cpuBefore < 0 ? -1 : cpuMs(pids) - cpuBefore;
           String cpuField = cpu < 0 ? "" : String.format(Locale.ROOT, " cpu_ms=%d cpu_us_per_req=%.1f", cpu,
               cpu * 1000.0 / ((long) rate * seconds));
-          System.out.println("RESULT openloop target=" + t.getKey() + " round=" + round + " " + result + cpuField);
+          System.out.println("RESULT openloop target=" + t.getKey() + " round=" + round + " " + result + cpuField
+              + " t_start=" + tStart + " t_end=" + System.currentTimeMillis() / 1000);
           System.out.flush();
         }
       }

@@ -3,7 +3,11 @@
  * tables: medians over the interleaved rounds, Tollgate against the baselines, and each target met or
  * missed by how much.
  *
- *   java loadtest/Report.java RAW_FILE HEADER_FILE     (prints Markdown on stdout)
+ *   java loadtest/Report.java RAW_FILE HEADER_FILE [NOISE_LOG]     (prints Markdown on stdout)
+ *
+ * With NOISE_LOG (lines "EPOCH others_cpu_pct=N", one per 5 s), each measurement that has t_start/t_end gets
+ * the mean CPU other processes used meanwhile; medians leave out the runs during which that was over
+ * NOISY_PCT % of one core, unless every run of that target was.
  */
 
 import java.nio.file.Files;
@@ -21,15 +25,35 @@ public class Report {
   static final List<Map<String, String>> rows = new ArrayList<>();
   static final StringBuilder out = new StringBuilder();
   static final List<String> verdicts = new ArrayList<>();
+  static final double NOISY_PCT = 25;
+  static final List<long[]> noise = new ArrayList<>();   // {epoch seconds, others' CPU %}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 2 && Files.exists(Path.of(args[2]))) {
+      for (String line : Files.readAllLines(Path.of(args[2]))) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length == 2 && f[1].startsWith("others_cpu_pct=")) {
+          noise.add(new long[] {Long.parseLong(f[0]), Long.parseLong(f[1].substring(15))});
+        }
+      }
+    }
     for (String line : Files.readAllLines(Path.of(args[0]))) {
-      if (line.startsWith("RESULT ")) rows.add(parse(line));
+      if (line.startsWith("RESULT ")) rows.add(withNoise(parse(line)));
     }
     if (args.length > 1) out.append(Files.readString(Path.of(args[1]))).append('\n');
     nonStreamed();
     streams();
     memory();
+    if (!noise.isEmpty()) {
+      long noisy = rows.stream().filter(r -> r.containsKey("noise_pct") && num(r, "noise_pct") > NOISY_PCT).count();
+      p("## Noise");
+      p("");
+      p(String.format(Locale.ROOT, "Runs during which other processes (not this benchmark) used over %.0f%% of one core: %d of %d "
+          + "timed runs (their raw lines carry noise_pct); %d of them left out of the medians above because the same "
+          + "target had quieter rounds.", NOISY_PCT, noisy, rows.stream().filter(r -> r.containsKey("noise_pct")).count(),
+          excludedRows.size()));
+      p("");
+    }
     p("## Targets");
     p("");
     verdicts.forEach(v -> p("- " + v));
@@ -37,7 +61,11 @@ public class Report {
     p("<details><summary>Every measurement (one line per run)</summary>");
     p("");
     p("```");
-    for (String line : Files.readAllLines(Path.of(args[0]))) if (line.startsWith("RESULT ")) p(line.substring(7));
+    for (var r : rows) {
+      StringBuilder b = new StringBuilder(r.get("_scenario"));
+      r.forEach((k, v) -> { if (!k.startsWith("_")) b.append(' ').append(k).append('=').append(v); });
+      p(b.toString());
+    }
     p("```");
     p("</details>");
     System.out.print(out);
@@ -285,14 +313,42 @@ public class Report {
     return res;
   }
 
+  /** The values of KEY for the matching runs, leaving out noisy runs when there are quiet ones. */
   static List<Double> values(String scenario, String key, String target, Predicate<Map<String, String>> filter) {
-    List<Double> v = new ArrayList<>();
+    List<Map<String, String>> all = new ArrayList<>();
     for (var r : rows) {
-      if (r.get("_scenario").equals(scenario) && target.equals(r.get("target")) && r.containsKey(key) && filter.test(r)) {
-        v.add(Double.parseDouble(r.get(key)));
+      if (r.get("_scenario").equals(scenario) && target.equals(r.get("target")) && r.containsKey(key) && filter.test(r)) all.add(r);
+    }
+    List<Map<String, String>> quiet = all.stream().filter(r -> !isNoisy(r)).toList();
+    List<Map<String, String>> use = quiet.isEmpty() ? all : quiet;
+    for (var r : all) if (!use.contains(r)) excludedRows.add(r);
+    List<Double> v = new ArrayList<>();
+    for (var r : use) v.add(Double.parseDouble(r.get(key)));
+    return v;
+  }
+
+  static final java.util.Set<Map<String, String>> excludedRows =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+  static boolean isNoisy(Map<String, String> r) {
+    return r.containsKey("noise_pct") && num(r, "noise_pct") > NOISY_PCT;
+  }
+
+  /** Adds noise_pct: the mean CPU of other processes over the 5-second samples overlapping the run. */
+  static Map<String, String> withNoise(Map<String, String> r) {
+    if (noise.isEmpty() || !r.containsKey("t_start") || !r.containsKey("t_end")) return r;
+    long from = Long.parseLong(r.get("t_start"));
+    long to = Long.parseLong(r.get("t_end"));
+    double sum = 0;
+    int n = 0;
+    for (long[] s : noise) {
+      if (s[0] > from && s[0] - 5 < to) {
+        sum += s[1];
+        n++;
       }
     }
-    return v;
+    if (n > 0) r.put("noise_pct", String.format(Locale.ROOT, "%.0f", sum / n));
+    return r;
   }
 
   static double median(List<Double> v) {

@@ -88,6 +88,7 @@ public class StreamLoad {
           String pids = cpuPids.get(t.getKey());
           long cpuBefore = cpuMs(pids);
           long clientBefore = cpuMs(SELF);
+          long tStart = System.currentTimeMillis() / 1000;
           Run r = run(vertx, t.getValue(), n, false);
           long cpu = pids == null || cpuBefore < 0 ? -1 : cpuMs(pids) - cpuBefore;
           long clientCpu = cpuMs(SELF) - clientBefore;
@@ -95,7 +96,8 @@ public class StreamLoad {
           String cpuField = String.format(Locale.ROOT, " client_cpu_us_per_event=%.1f", clientCpu * 1000.0 / events)
               + (cpu < 0 ? "" : String.format(Locale.ROOT, " cpu_ms=%d cpu_us_per_event=%.1f", cpu, cpu * 1000.0 / events));
           System.out.println("RESULT stream target=" + t.getKey() + " n=" + n + " round=" + round + " tokens=" + tokens
-              + " interval_ms=" + intervalMs + " stall_ms=" + stallMs + " " + r.summary(n) + " events=" + r.events + cpuField);
+              + " interval_ms=" + intervalMs + " stall_ms=" + stallMs + " " + r.summary(n) + " events=" + r.events + cpuField
+              + " t_start=" + tStart + " t_end=" + System.currentTimeMillis() / 1000);
           System.out.flush();
         }
       }

@@ -101,7 +101,8 @@ others_cpu() {
     }'
 }
 
-# noise_monitor ROOT_PID [INTERVAL] : every INTERVAL seconds, print "others_cpu_pct=N" (the machine may be shared)
+# noise_monitor ROOT_PID [INTERVAL] : every INTERVAL seconds, print "EPOCH_SECONDS others_cpu_pct=N" (the machine
+# may be shared; Report.java marks the measurements taken while other processes were busy)
 noise_monitor() {
   local root=$1 interval=${2:-5} prev cur sleeper=""
   trap 'kill $sleeper 2>/dev/null; exit 0' TERM
@@ -110,14 +111,14 @@ noise_monitor() {
     sleep "$interval" & sleeper=$!
     wait "$sleeper"
     cur=$(proc_ticks)
-    echo "others_cpu_pct=$(others_cpu "$root" "$interval" "$prev" "$cur")"
+    echo "$(date +%s) others_cpu_pct=$(others_cpu "$root" "$interval" "$prev" "$cur")"
     prev=$cur
   done
 }
 
 # noise_summary LOGFILE : "mean X%, max Y% of one core"
 noise_summary() {
-  awk -F= '/others_cpu_pct/ { v = $2 + 0; s += v; n++; if (v > m) m = v }
+  awk -F'others_cpu_pct=' '/others_cpu_pct/ { v = $2 + 0; s += v; n++; if (v > m) m = v }
     END { if (n) printf "mean %.0f%%, max %.0f%% of one core (%d samples of 5 s)", s / n, m, n; else print "not measured" }' "$1"
 }
 

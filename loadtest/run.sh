@@ -135,14 +135,16 @@ check_answers() {
 # wrk_run SCENARIO TARGET ROUND WRK_ARGS... : one wrk run, its RESULT line (with the CPU time the target
 # used per request) appended to raw.txt
 wrk_run() {
-  local scenario=$1 target=$2 round=$3 line cpu0 cpu requests; shift 3
+  local scenario=$1 target=$2 round=$3 line cpu0 cpu requests t0; shift 3
   cpu0=$(cpu_ms "${FAST_CPU_PIDS[$target]}")
+  t0=$(date +%s.%N)
   line=$(BENCH_TEAM_KEY=$TEAM_KEY timeout --kill-after=5 $((SECS + WARMUP_SECS + 30)) \
-    wrk -s "$LOADTEST_DIR/post.lua" "$@" "${FAST_URL[$target]}" | grep '^RESULT ' | sed 's/^RESULT //')
+    wrk -s "$LOADTEST_DIR/post.lua" "$@" "${FAST_URL[$target]}" | { grep '^RESULT ' || true; } | sed 's/^RESULT //')
   [ -n "$line" ] || die "wrk gave no result for $target"
   cpu=$(( $(cpu_ms "${FAST_CPU_PIDS[$target]}") - cpu0 ))
   requests=$(echo "$line" | tr ' ' '\n' | awk -F= '$1 == "requests" {print $2}')
   line="$line cpu_ms=$cpu cpu_us_per_req=$(awk -v c="$cpu" -v n="$requests" 'BEGIN {printf "%.1f", n ? c * 1000 / n : 0}')"
+  line="$line t_start=${t0%.*} t_end=$(date +%s)"
   echo "RESULT $scenario target=$target round=$round $line" | tee -a "$RAW" >&2
 }
 
@@ -223,7 +225,7 @@ ledger_snapshot() {
 
 # gc_summary : Tollgate's GC pauses from its GC log, except the full GCs that jcmd GC.run asked for
 gc_summary() {
-  awk '/Pause/ && !/Diagnostic Command|System.gc/ && /ms$/ { v = $NF; sub(/ms/, "", v); n++; t += v; if (v > m) m = v }
+  awk '/Pause/ && !/Diagnostic Command|System.gc/ && /ms$/ { v = $NF; sub(/ms/, "", v); v += 0; n++; t += v; if (v > m) m = v }
     END { printf "RESULT gc pauses=%d max_pause_ms=%.1f total_pause_ms=%.0f\n", n, m, t }' "$RUN/tollgate-gc.log" | tee -a "$RAW" >&2
 }
 
@@ -263,6 +265,23 @@ ledger_drained() {
   log "the billing ledger still has ${pending:-?} records waiting after ${1:-60}s"
 }
 
+# wait_streams_settled LOG N MAX_SECONDS : until StreamLoad's status says all N streams are open and have had
+# their first event, or the number with a first event has stopped growing for 5 s (some wait for a connection)
+wait_streams_settled() {
+  local log=$1 n=$2 max=$3 i status first last=-1 same=0 opened
+  for i in $(seq 1 "$max"); do
+    sleep 1
+    status=$( { grep '^STATUS ' "$log" 2>/dev/null || true; } | tail -1)
+    opened=$(echo "$status" | sed -n 's/.*opened=\([0-9]*\).*/\1/p')
+    first=$(echo "$status" | sed -n 's/.*first=\([0-9]*\).*/\1/p')
+    [ "${opened:-0}" = "$n" ] || continue
+    [ "${first:-0}" = "$n" ] && return 0
+    if [ "$first" = "$last" ]; then same=$((same + 1)); else same=0; last=$first; fi
+    [ "$same" -ge 5 ] && return 0
+  done
+  log "streams not settled after ${max}s: ${first:-?} of $n with a first event"
+}
+
 # memory_slow_streams MODEL N LABEL : open N slow streams (one event per second) through Tollgate to MODEL,
 # then measure its memory with all of them open
 memory_slow_streams() {
@@ -276,12 +295,9 @@ memory_slow_streams() {
     --tokens "$tokens" --interval-ms 1000 --ramp-ms $((SLOW_RAMP_S * 1000)) --hold-s "$hold" --warmup-streams 0 \
     --header "Authorization: Bearer $TEAM_KEY" --body-file "$RUN/slow-request.json"
   local client=$LAST_PID
-  for i in $(seq 1 $((SLOW_RAMP_S + 60))); do
-    grep -q "^STATUS opened=$n " "$RUN/slow-streams-$label.log" 2>/dev/null && break
-    sleep 1
-  done
-  sleep 5   # every stream open for a few seconds
-  status=$(grep '^STATUS ' "$RUN/slow-streams-$label.log" | tail -1 | sed 's/^STATUS //')
+  wait_streams_settled "$RUN/slow-streams-$label.log" "$n" $((SLOW_RAMP_S + 90))
+  sleep 3   # every stream open for a few seconds
+  status=$( { grep '^STATUS ' "$RUN/slow-streams-$label.log" || true; } | tail -1 | sed 's/^STATUS //')
   mem_snapshot "$label" "streams=$n client=$(echo "$status" | awk '{gsub(/=/, ":"); gsub(/ /, ",_"); print}')"
   stop_pid "$client"   # measured: close every stream now rather than at the end of the hold time
   sleep 3              # let Tollgate settle the cancelled streams before the next phase
@@ -302,7 +318,7 @@ write_report() {
     echo "  config \`loadtest/gateway-loadtest.yaml\`; file descriptor limit $FD_LIMIT"
     echo "- other processes on the machine (not this benchmark) used CPU: $noise"
   } >"$header"
-  java "$LOADTEST_DIR/Report.java" "$RAW" "$header" >"$RUN/results.md"
+  java "$LOADTEST_DIR/Report.java" "$RAW" "$header" "$RUN/noise.log" >"$RUN/results.md"
   cp "$RUN/results.md" "$LOADTEST_DIR/out/results-latest.md"
   echo
   cat "$RUN/results.md"
@@ -319,15 +335,15 @@ main() {
   scenario_latency_one_connection
   scenario_open_loop
   ledger_snapshot after_open_loop
+  scenario_streams
   memory_under_throughput
-  # (before the stream scenario, whose idle pooled upstream connections would take file descriptors)
+  # one upstream endpoint, as in the stream scenario: Tollgate's upstream connection pool (per endpoint) decides
+  # how many of the streams are relayed at once; the others wait for a connection. (First: it also uses up, and
+  # then closes, the idle pooled connections the stream scenario left, which hold file descriptors.)
+  if [ "$SLOW_ONE_UPSTREAM" = 1 ]; then memory_slow_streams gpt-stream "$SLOW_STREAMS" "streams_one_upstream"; fi
   # six upstream endpoints, so that every stream is relayed; the gateway holds two sockets per stream, so the
   # file descriptor limit caps the number
   memory_slow_streams gpt-slow "$(streams_within_fd_limit "$SLOW_STREAMS")" "streams_six_upstreams"
-  # one upstream endpoint, as in the stream scenario: Tollgate's upstream connection pool (per endpoint) decides
-  # how many of the streams are relayed at once; the others wait for a connection
-  [ "$SLOW_ONE_UPSTREAM" = 1 ] && memory_slow_streams gpt-stream "$SLOW_STREAMS" "streams_one_upstream"
-  scenario_streams
   sleep 2
   ledger_snapshot end
   gc_summary
