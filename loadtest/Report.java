@@ -50,7 +50,8 @@ public class Report {
       p("");
       p(String.format(Locale.ROOT, "Runs during which other processes (not this benchmark) used over %.0f%% of one core: %d of %d "
           + "timed runs (their raw lines carry noise_pct); %d of them left out of the medians above because the same "
-          + "target had quieter rounds.", NOISY_PCT, noisy, rows.stream().filter(r -> r.containsKey("noise_pct")).count(),
+          + "target had quieter rounds. † in a table: every round of at least one target in that row ran while "
+          + "other processes were busy, so treat that row as indicative only.", NOISY_PCT, noisy, rows.stream().filter(r -> r.containsKey("noise_pct")).count(),
           excludedRows.size()));
       p("");
     }
@@ -84,15 +85,15 @@ public class Report {
     p("|---|---|---|---|---|---|");
     double[] rps = medians("throughput", "rps");
     if (rps != null) {
-      p(String.format(Locale.ROOT, "| throughput, 32 connections (req/s) | %.0f | %.0f | %.0f | **%.2f×** | %.2f× |",
-          rps[0], rps[1], rps[2], rps[2] / rps[1], rps[2] / rps[0]));
+      p(String.format(Locale.ROOT, "| throughput, 32 connections (req/s)%s | %.0f | %.0f | %.0f | **%.2f×** | %.2f× |",
+          mark(), rps[0], rps[1], rps[2], rps[2] / rps[1], rps[2] / rps[0]));
       double ratio = rps[2] / rps[1];
       verdict(ratio >= 0.8, String.format(Locale.ROOT, "throughput Tollgate / nginx proxy ≥ 0.80: %.2f", ratio),
           String.format(Locale.ROOT, "missed by %.2f (%.0f%% of the target)", 0.8 - ratio, 100 * ratio / 0.8));
       double[] cpu = medians("throughput", "cpu_us_per_req");
       if (cpu != null) {
-        p(String.format(Locale.ROOT, "| CPU per request in that run (µs): upstream / proxy only / Tollgate only | %.1f | %.1f | %.1f | %.2f× | |",
-            cpu[0], cpu[1], cpu[2], cpu[2] / cpu[1]));
+        p(String.format(Locale.ROOT, "| CPU per request in that run (µs): upstream / proxy only / Tollgate only%s | %.1f | %.1f | %.1f | %.2f× | |",
+            mark(), cpu[0], cpu[1], cpu[2], cpu[2] / cpu[1]));
       }
       double[] errs = sums("throughput", "errors");
       if (errs[0] + errs[1] + errs[2] > 0) {
@@ -102,11 +103,12 @@ public class Report {
     for (String[] q : new String[][] {{"p50", "p50"}, {"p99", "p99"}, {"p999", "p99.9"}}) {
       double[] v = medians("latency1", q[0]);
       if (v == null) continue;
-      p(String.format(Locale.ROOT, "| latency at 1 connection, %s | %.3f | %.3f | %.3f | %s | **%s** |", q[1], v[0], v[1], v[2],
+      p(String.format(Locale.ROOT, "| latency at 1 connection, %s%s | %.3f | %.3f | %.3f | %s | **%s** |", q[1], mark(), v[0], v[1], v[2],
           added(v[2], v[1]), added(v[2], v[0])));
     }
     double[] l50 = medians("latency1", "p50");
     double[] l99 = medians("latency1", "p99");
+    mark();
     if (l50 != null) {
       double a = l50[2] - l50[0];
       verdict(a <= 0.15, String.format(Locale.ROOT, "added p50 at one connection ≤ 0.15 ms: %+.3f ms", a),
@@ -119,13 +121,13 @@ public class Report {
     for (String[] q : new String[][] {{"p50", "p50"}, {"p99", "p99"}, {"p999", "p99.9"}, {"max", "max"}}) {
       double[] v = medians("openloop", q[0]);
       if (v == null) continue;
-      p(String.format(Locale.ROOT, "| open loop, %s req/s, %s | %.3f | %.3f | %.3f | %s | **%s** |", rate, q[1], v[0], v[1], v[2],
+      p(String.format(Locale.ROOT, "| open loop, %s req/s, %s%s | %.3f | %.3f | %.3f | %s | **%s** |", rate, q[1], mark(), v[0], v[1], v[2],
           added(v[2], v[1]), added(v[2], v[0])));
     }
     double[] ocpu = medians("openloop", "cpu_us_per_req");
     if (ocpu != null) {
-      p(String.format(Locale.ROOT, "| open loop, CPU per request (µs): upstream / proxy only / Tollgate only | %.1f | %.1f | %.1f | %.2f× | |",
-          ocpu[0], ocpu[1], ocpu[2], ocpu[2] / ocpu[1]));
+      p(String.format(Locale.ROOT, "| open loop, CPU per request (µs): upstream / proxy only / Tollgate only%s | %.1f | %.1f | %.1f | %.2f× | |",
+          mark(), ocpu[0], ocpu[1], ocpu[2], ocpu[2] / ocpu[1]));
     }
     double[] oe = sums("openloop", "errors");
     if (oe != null && oe[0] + oe[1] + oe[2] > 0) {
@@ -165,10 +167,11 @@ public class Report {
       double[] stalled = maxes("stream", "stalled", atN);
       double[] cpu = medians("stream", "cpu_us_per_event", atN);
       double[] clientCpu = medians("stream", "client_cpu_us_per_event", atN);
+      String m = mark();
       for (int i = 0; i < TARGETS.length; i++) {
         if (Double.isNaN(t50[i])) continue;
         String addedTtft = i == 0 ? "" : added(t50[i], t50[0]) + " / " + added(t99[i], t99[0]);
-        p(String.format(Locale.ROOT, "| %d | %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %.0f / %d | %s |", n, TARGETS[i],
+        p(String.format(Locale.ROOT, "| %d%s | %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f | %.0f / %d | %s |", n, m, TARGETS[i],
             t50[i], t99[i], addedTtft, g50[i], g99[i], g999[i], gmax[i], stalled[i], n,
             cpu == null || Double.isNaN(cpu[i]) ? "" : String.format(Locale.ROOT, "%.1f (%.1f)", cpu[i], clientCpu[i])));
         if (stalled[i] == 0 && stillClean.get(TARGETS[i])) largestClean.put(TARGETS[i], n);
@@ -300,12 +303,30 @@ public class Report {
   }
 
   static double[] sums(String scenario, String key) {
+    boolean keep = noisyRow;
+    try {
+      return sumsOf(scenario, key);
+    } finally {
+      noisyRow = keep;
+    }
+  }
+
+  static double[] sumsOf(String scenario, String key) {
     double[] res = new double[TARGETS.length];
     for (int i = 0; i < TARGETS.length; i++) res[i] = values(scenario, key, TARGETS[i], r -> true).stream().mapToDouble(d -> d).sum();
     return res;
   }
 
   static double[] maxes(String scenario, String key, Predicate<Map<String, String>> filter) {
+    boolean keep = noisyRow;
+    try {
+      return maxesOf(scenario, key, filter);
+    } finally {
+      noisyRow = keep;
+    }
+  }
+
+  static double[] maxesOf(String scenario, String key, Predicate<Map<String, String>> filter) {
     double[] res = new double[TARGETS.length];
     for (int i = 0; i < TARGETS.length; i++) {
       res[i] = values(scenario, key, TARGETS[i], filter).stream().mapToDouble(d -> d).max().orElse(Double.NaN);
@@ -321,10 +342,20 @@ public class Report {
     }
     List<Map<String, String>> quiet = all.stream().filter(r -> !isNoisy(r)).toList();
     List<Map<String, String>> use = quiet.isEmpty() ? all : quiet;
+    if (quiet.isEmpty() && all.stream().anyMatch(Report::isNoisy)) noisyRow = true;
     for (var r : all) if (!use.contains(r)) excludedRows.add(r);
     List<Double> v = new ArrayList<>();
     for (var r : use) v.add(Double.parseDouble(r.get(key)));
     return v;
+  }
+
+  static boolean noisyRow;   // a median of the row being built came from runs that were all noisy
+
+  /** "†" when a median of the row just computed came only from noisy runs (then resets the mark). */
+  static String mark() {
+    String m = noisyRow ? " †" : "";
+    noisyRow = false;
+    return m;
   }
 
   static final java.util.Set<Map<String, String>> excludedRows =

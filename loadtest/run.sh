@@ -300,7 +300,11 @@ memory_slow_streams() {
   status=$( { grep '^STATUS ' "$RUN/slow-streams-$label.log" || true; } | tail -1 | sed 's/^STATUS //')
   mem_snapshot "$label" "streams=$n client=$(echo "$status" | awk '{gsub(/=/, ":"); gsub(/ /, ",_"); print}')"
   stop_pid "$client"   # measured: close every stream now rather than at the end of the hold time
-  sleep 3              # let Tollgate settle the cancelled streams before the next phase
+  for i in $(seq 1 30); do   # let Tollgate close the cancelled streams' sockets before the next phase
+    [ "$(ls "/proc/$TOLLGATE_PID/fd" | wc -l)" -lt 1000 ] && break
+    sleep 1
+  done
+  sleep 2
 }
 
 write_report() {
