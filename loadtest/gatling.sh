@@ -14,7 +14,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=$2; shift ;;
     --rate) RATE=$2; shift ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
