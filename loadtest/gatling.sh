@@ -27,7 +27,7 @@ STATE=""
 
 cleanup() {
   stop_all
-  [ -n "$STATE" ] && rm -rf "$STATE"
+  if [ -n "$STATE" ]; then rm -rf "$STATE"; fi
 }
 trap cleanup EXIT
 

@@ -79,7 +79,7 @@ TOLLGATE_PID=""
 cleanup() {
   local rc=$?
   stop_all
-  [ -n "$STATE" ] && rm -rf "$STATE"
+  if [ -n "$STATE" ]; then rm -rf "$STATE"; fi
   [ $rc -eq 0 ] || log "failed (exit $rc); logs in $RUN"
 }
 trap cleanup EXIT
@@ -93,7 +93,7 @@ prepare() {
   : >"$RAW"
   start_bg "$RUN/noise.log" noise_monitor $$ 5
   log "run directory: $RUN (file descriptor limit $FD_LIMIT)"
-  [ "$WAIT_QUIET" -gt 0 ] && wait_quiet "$WAIT_QUIET"
+  if [ "$WAIT_QUIET" -gt 0 ]; then wait_quiet "$WAIT_QUIET"; fi
 }
 
 start_servers() {
