@@ -90,13 +90,14 @@ public final class ConfigLoader {
   }
 
   private static Server server(ConfigNode n) {
-    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "connect-timeout", "upstream-timeout",
+    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "upstream-connections", "connect-timeout", "upstream-timeout",
         "sse-keepalive", "shutdown-grace", "access-log"));
     return new Server(
         n.get("host").text("0.0.0.0"),
         n.get("port").intValue(8080, 0, 65535),
         n.get("instances").intValue(0, 0, 256),
         n.get("max-body-bytes").longValue(10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        n.get("upstream-connections").intValue(10_000, 1, 1_000_000),
         positive(n.get("connect-timeout"), Duration.ofSeconds(5)),
         positive(n.get("upstream-timeout"), Duration.ofSeconds(120)),
         positive(n.get("sse-keepalive"), Duration.ofSeconds(15)),

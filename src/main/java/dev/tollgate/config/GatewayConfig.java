@@ -27,6 +27,7 @@ public record GatewayConfig(
       int port,
       int instances,
       long maxBodyBytes,
+      int upstreamConnections,
       Duration connectTimeout,
       Duration upstreamTimeout,
       Duration sseKeepalive,

@@ -85,7 +85,8 @@ public final class ProxyPipeline {
             return;
           }
           forward(ex).onComplete(done -> {
-            if (done.failed()) respondError(ex, done.cause());
+            // a client that left needs no answer, and its leaving is no error of ours
+            if (done.failed() && !ex.clientGone) respondError(ex, done.cause());
             settle(ex, admitted.result());
           });
         });
@@ -138,8 +139,11 @@ public final class ProxyPipeline {
     long sent = System.nanoTime();
     return upstream.send(ex, provider, target, keyIndex).transform(ar -> {
       if (ar.failed()) {
+        if (ex.clientGone) {
+          breaker.releasePermission(); // the client left: not the target's failure
+          return Future.succeededFuture();
+        }
         breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ar.cause());
-        if (ex.clientGone) return Future.succeededFuture();
         GatewayFailure failure = UpstreamCall.isTimeout(ar.cause())
             ? GatewayFailure.upstreamTimeout(provider.name())
             : GatewayFailure.upstreamUnreachable(provider.name());

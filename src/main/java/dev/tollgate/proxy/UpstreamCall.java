@@ -52,6 +52,8 @@ final class UpstreamCall {
     provider.authorize(headers, provider.keys().secret(keyIndex));
     options.setHeaders(headers);
     return client.request(options).compose(req -> {
+      // failures arrive through the response future; without a handler Vert.x would also log each one
+      req.exceptionHandler(e -> { });
       if (ex.clientGone) {
         req.reset();
         return Future.failedFuture(new ClientGoneException());

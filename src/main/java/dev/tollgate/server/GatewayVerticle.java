@@ -36,7 +36,7 @@ final class GatewayVerticle extends VerticleBase {
             .setKeepAlive(true)
             .setConnectTimeout((int) cfg.connectTimeout().toMillis())
             .setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(1000).setMaxWaitQueueSize(10_000));
+        new PoolOptions().setHttp1MaxSize(cfg.upstreamConnections()).setMaxWaitQueueSize(100_000));
     ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline(), parts.breakers());
     Router router = Router.router(vertx);
     ApiRoutes.mount(router, pipeline, parts.models());
