@@ -21,9 +21,14 @@ import java.util.Set;
 public final class PriceBook {
   private static final BigDecimal NANOS_PER_USD_PER_MILLION = BigDecimal.valueOf(1000); // 1e9 nano / 1e6 tokens
   private final Map<String, Price> prices;
+  private final Map<Price, long[]> picos = new java.util.IdentityHashMap<>();
 
   public PriceBook(Map<String, Price> prices) {
     this.prices = Map.copyOf(prices);
+    this.prices.values().forEach(p -> {
+      long[] integral = p.picosPerToken();
+      if (integral != null) picos.put(p, integral);
+    });
   }
 
   public static PriceBook empty() {
@@ -88,7 +93,23 @@ public final class PriceBook {
     return prices.containsKey(model);
   }
 
-  /** Cost in nano-dollars; cached tokens are part of prompt tokens, reasoning part of completion. */
+  /**
+   * Cost in nano-dollars, rounded half-even once; cached tokens are part of prompt tokens, reasoning
+   * part of completion. Whole pico-dollar prices use long arithmetic, others BigDecimal: same result.
+   */
+  public long cost(Price price, Usage u) {
+    long[] p = picos.get(price);
+    if (p == null || u.totalTokens() > 1_000_000_000L) return costNanos(price, u);
+    long cached = Math.min(u.cachedTokens(), u.promptTokens());
+    long reasoning = Math.min(u.reasoningTokens(), u.completionTokens());
+    long picosTotal = (u.promptTokens() - cached) * p[0] + cached * p[1] + (u.completionTokens() - reasoning) * p[2] + reasoning * p[3];
+    long nanos = picosTotal / 1000;
+    long rest = picosTotal % 1000;
+    if (rest > 500 || (rest == 500 && (nanos & 1) == 1)) nanos++;
+    return nanos;
+  }
+
+  /** Cost in nano-dollars with BigDecimal; cached tokens are part of prompt tokens, reasoning part of completion. */
   public static long costNanos(Price price, Usage u) {
     long cached = Math.min(u.cachedTokens(), u.promptTokens());
     long reasoning = Math.min(u.reasoningTokens(), u.completionTokens());

@@ -72,7 +72,7 @@ public final class UsageMeter implements Settlement {
     } else {
       return new Charge(Usage.ZERO, 0, false, price != null);
     }
-    return new Charge(usage, price == null ? 0 : PriceBook.costNanos(price, usage), estimated, price != null);
+    return new Charge(usage, price == null ? 0 : prices.cost(price, usage), estimated, price != null);
   }
 
   /**

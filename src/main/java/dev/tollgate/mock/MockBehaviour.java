@@ -5,11 +5,12 @@ import io.vertx.core.MultiMap;
 /**
  * How the fake provider answers one request, from its {@code x-mock-*} headers or the defaults:
  * latency before anything is sent, number of tokens, interval between streamed events, padding per
- * token, extra usage kinds, and a fault: {@code 429}, {@code 500}, {@code 401}, {@code cut:N} (drop
+ * token, extra usage kinds, no usage at all ({@code x-mock-no-usage: true}), and a fault: {@code 429}, {@code 500}, {@code 401}, {@code cut:N} (drop
  * the connection after N events) or {@code hang} (never answer).
  */
 record MockBehaviour(
-    long latencyMs, int tokens, long intervalMs, int padChars, int cachedTokens, int reasoningTokens, String fault) {
+    long latencyMs, int tokens, long intervalMs, int padChars, int cachedTokens, int reasoningTokens, String fault,
+    boolean noUsage) {
 
   record Defaults(long latencyMs, int tokens, long intervalMs) {
     static final Defaults STANDARD = new Defaults(0, 16, 0);
@@ -23,7 +24,8 @@ record MockBehaviour(
         (int) num(h, "x-mock-pad", 0),
         (int) num(h, "x-mock-cached-tokens", 0),
         (int) num(h, "x-mock-reasoning-tokens", 0),
-        h.get("x-mock-fault"));
+        h.get("x-mock-fault"),
+        "true".equalsIgnoreCase(h.get("x-mock-no-usage")));
   }
 
   /** The event index after which a stream is cut, or -1. */

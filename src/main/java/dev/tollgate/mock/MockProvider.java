@@ -102,15 +102,15 @@ public final class MockProvider {
     }
     String id = "mock-" + ids.incrementAndGet();
     boolean stream = request.path("stream").asBoolean(false);
-    boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false);
+    boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false) && !b.noUsage();
     if (path.endsWith("/chat/completions")) {
       MockAnswer a = MockAnswer.of(request, b.tokens(), b.padChars());
       if (stream) ex.stream(MockStreams.chat("chatcmpl-" + id, a, b, includeUsage, false), b);
-      else ex.finish(200, MockBodies.chat("chatcmpl-" + id, a, b));
+      else ex.finish(200, withoutUsage(MockBodies.chat("chatcmpl-" + id, a, b), b));
     } else if (path.endsWith("/completions")) {
       MockAnswer a = MockAnswer.of(request, b.tokens(), b.padChars());
       if (stream) ex.stream(MockStreams.chat("cmpl-" + id, a, b, includeUsage, true), b);
-      else ex.finish(200, MockBodies.completion("cmpl-" + id, a, b));
+      else ex.finish(200, withoutUsage(MockBodies.completion("cmpl-" + id, a, b), b));
     } else if (path.endsWith("/responses")) {
       MockAnswer a = MockAnswer.of(request, b.tokens(), b.padChars());
       if (stream) ex.stream(MockStreams.responses("resp_" + id, a, b), b);
@@ -128,6 +128,11 @@ public final class MockProvider {
     } else {
       ex.finish(404, MockBodies.error("Unknown path " + path, "invalid_request_error", "unknown_url"));
     }
+  }
+
+  private static JsonObject withoutUsage(JsonObject body, MockBehaviour b) {
+    if (b.noUsage()) body.remove("usage");
+    return body;
   }
 
   /** One request's answer; tracks whether the client went away before the answer was complete. */

@@ -2,7 +2,8 @@ package dev.tollgate.proxy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.auth.Authenticator;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.tollgate.billing.Usage;
 import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.metrics.GatewayMetrics;
@@ -228,12 +229,25 @@ public final class ProxyPipeline {
     });
   }
 
-  /** The provider's usage; without one, the answer's text, so billing can estimate. */
+  /**
+   * The provider's usage, read by streaming past everything but the {@code usage} field (no tree of
+   * the whole answer); without usage, the answer's text, so billing can estimate.
+   */
   private void readUsage(Exchange ex, Buffer body) {
-    try {
-      JsonNode answer = parts.json().readTree(body.getBytes());
-      ex.reportedUsage = Usage.from(answer.get("usage"));
-      if (ex.reportedUsage == null) ex.relayedText.append(UsageMeter.answerText(answer));
+    byte[] bytes = body.getBytes();
+    try (JsonParser p = parts.json().createParser(bytes)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (field.equals("usage")) {
+            ex.reportedUsage = Usage.from(p.readValueAsTree());
+          } else {
+            p.skipChildren();
+          }
+        }
+      }
+      if (ex.reportedUsage == null) ex.relayedText.append(UsageMeter.answerText(parts.json().readTree(bytes)));
     } catch (Exception e) {
       log.warn("upstream answer to {} is not JSON; no usage read", ex.requestId);
     }

@@ -98,7 +98,7 @@ public final class QuotaGate implements Admission {
       }
     }
     Price price = prices.find(first.provider(), first.upstreamModel(), ex.route.model());
-    long cost = price == null ? 0 : Math.min(capNanos, PriceBook.costNanos(price, new Usage(input, maxOutput, 0, 0)));
+    long cost = price == null ? 0 : Math.min(capNanos, prices.cost(price, new Usage(input, maxOutput, 0, 0)));
     long now = clock.millis();
     AdmissionRequest request = new AdmissionRequest(newId(), team.id(), ex.caller.key().id(), teamLimits, keyLimits,
         budget == null ? null : budget.usd().multiply(BigDecimal.valueOf(1_000_000_000L)).longValueExact(),

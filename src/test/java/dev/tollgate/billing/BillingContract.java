@@ -175,6 +175,27 @@ abstract class BillingContract {
   }
 
   @Test
+  void a_provider_that_reports_no_usage_is_billed_by_the_tokenizer_flagged_estimated() {
+    try (TestStack stack = start(newStore(), null)) {
+      for (boolean stream : new boolean[] {false, true}) {
+        String id = "nousage-" + stream + "-" + UUID.randomUUID();
+        HttpResponse<String> r = stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY,
+            Http.chat("gpt-test", "count these words yourself", stream), "x-request-id", id, "x-mock-tokens", "9",
+            "x-mock-no-usage", "true");
+        assertThat(r.statusCode()).isEqualTo(200);
+        String answer = stream ? relayedContent(r.body())
+            : new JsonObject(r.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
+
+        JsonObject rec = recordOf(new Admin(stack), id);
+        assertThat(rec.getBoolean("estimated")).isTrue();
+        assertThat(rec.getLong("prompt_tokens")).isEqualTo(tokens("count these words yourself"));
+        assertThat(rec.getLong("completion_tokens")).isEqualTo(tokens(answer)).isEqualTo(9);
+        assertThat(rec.getLong("cost_nano_usd")).isEqualTo(expectedCostNanos(tokens("count these words yourself"), 9, 0, 0));
+      }
+    }
+  }
+
+  @Test
   void a_client_leaving_mid_stream_is_recorded_once_estimated_from_what_was_relayed() throws Exception {
     try (TestStack stack = start(newStore(), null)) {
       String id = "gone-" + UUID.randomUUID();

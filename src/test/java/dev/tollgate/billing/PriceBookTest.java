@@ -1,0 +1,63 @@
+package dev.tollgate.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.config.ConfigException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PriceBookTest {
+  static Price price(String in, String cached, String out, String reasoning) {
+    return new Price(new BigDecimal(in), new BigDecimal(cached), new BigDecimal(out), new BigDecimal(reasoning));
+  }
+
+  @Test
+  void the_fast_integer_path_gives_the_exact_bigdecimal_result() {
+    Price[] prices = {
+        price("0.15", "0.075", "0.60", "0.60"), price("2.50", "1.25", "10", "10"), price("0.0375", "0.01875", "0.15", "3"),
+        price("0.000001", "0", "1000", "0.333333"), price("0.0000005", "0.0000005", "0.0000005", "0.0000005")};
+    PriceBook book = new PriceBook(Map.of("a", prices[0], "b", prices[1], "c", prices[2], "d", prices[3], "e", prices[4]));
+    Random random = new Random(42);
+    for (Price p : prices) {
+      for (int i = 0; i < 5000; i++) {
+        long prompt = random.nextInt(200_000);
+        long completion = random.nextInt(50_000);
+        Usage u = new Usage(prompt, completion, random.nextInt((int) prompt + 1), random.nextInt((int) completion + 1));
+        assertThat(book.cost(p, u)).isEqualTo(PriceBook.costNanos(p, u));
+      }
+    }
+  }
+
+  @Test
+  void prices_a_request_exactly_in_nano_dollars() {
+    Price gpt4oMini = price("0.15", "0.075", "0.60", "0.60");
+    // 1000 prompt (200 cached) and 500 completion tokens: 800 × 0.15 + 200 × 0.075 + 500 × 0.60 = 435 USD per 1M tokens
+    assertThat(PriceBook.costNanos(gpt4oMini, new Usage(1000, 500, 200, 0))).isEqualTo(435_000);
+    // half a nano-dollar rounds to even
+    assertThat(PriceBook.costNanos(price("0.0005", "0.0005", "0", "0"), new Usage(1, 0, 0, 0))).isZero();
+    assertThat(PriceBook.costNanos(price("0.0015", "0.0015", "0", "0"), new Usage(1, 0, 0, 0))).isEqualTo(2);
+  }
+
+  @Test
+  void loads_prices_and_names_mistakes(@TempDir Path dir) throws Exception {
+    Path ok = dir.resolve("ok.yaml");
+    Files.writeString(ok, "models:\n  m: { input: 1.5, output: 2 }\n  p/n: { input: 1, output: 1, reasoning: 4 }\n");
+    PriceBook book = PriceBook.load(ok);
+    assertThat(book.find(null, null, "m").cachedInput()).isEqualByComparingTo("1.5");
+    assertThat(book.find("p", "n", "x").reasoning()).isEqualByComparingTo("4");
+    assertThat(book.find("q", "n", "m")).isSameAs(book.find(null, null, "m"));
+
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "models:\n  m: { input: cheap, output: 2 }\n");
+    assertThatThrownBy(() -> PriceBook.load(bad)).isInstanceOf(ConfigException.class)
+        .hasMessage(bad + ": models.m.input: must be a non-negative number of US dollars per 1M tokens, got 'cheap'");
+    Files.writeString(bad, "models:\n  m: { input: 1 }\n");
+    assertThatThrownBy(() -> PriceBook.load(bad)).hasMessage(bad + ": models.m.output: is required (US dollars per 1M tokens)");
+  }
+}
