@@ -84,6 +84,21 @@ final class SseRelay {
       sawEnd = true;
       return true;
     }
+    if (ex.api.endpoint() != Endpoint.RESPONSES) {
+      ChatChunk chunk;
+      try {
+        chunk = ChatChunk.read(json, data, ex.relayedText);
+      } catch (Exception notJson) {
+        return true;
+      }
+      if (chunk.error) sawEnd = true;
+      if (chunk.usage != null) {
+        ex.reportedUsage = chunk.usage;
+        // the usage-only chunk the gateway asked for: hidden from a client that did not ask
+        if (!ex.api.clientWantsUsage() && chunk.choices <= 0) return false;
+      }
+      return true;
+    }
     JsonNode node;
     try {
       node = json.readTree(data);
@@ -91,37 +106,16 @@ final class SseRelay {
       return true;
     }
     if (node == null) return true;
-    if (ex.api.endpoint() == Endpoint.RESPONSES) {
-      String type = node.path("type").asText();
-      switch (type) {
-        case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta" ->
-            ex.relayedText.append(node.path("delta").asText());
-        case "response.completed", "response.incomplete", "response.failed" -> {
-          sawEnd = true;
-          Usage u = Usage.from(node.path("response").get("usage"));
-          if (u != null) ex.reportedUsage = u;
-        }
-        case "error" -> sawEnd = true;
-        default -> { }
+    switch (node.path("type").asText()) {
+      case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta" ->
+          ex.relayedText.append(node.path("delta").asText());
+      case "response.completed", "response.incomplete", "response.failed" -> {
+        sawEnd = true;
+        Usage u = Usage.from(node.path("response").get("usage"));
+        if (u != null) ex.reportedUsage = u;
       }
-      return true;
-    }
-    if (node.has("error")) {
-      sawEnd = true;
-      return true;
-    }
-    JsonNode choices = node.path("choices");
-    for (JsonNode choice : choices) {
-      JsonNode text = choice.has("delta") ? choice.path("delta").get("content") : choice.get("text");
-      if (text != null && text.isTextual()) ex.relayedText.append(text.asText());
-      JsonNode tools = choice.path("delta").get("tool_calls");
-      if (tools != null) tools.forEach(t -> ex.relayedText.append(t.path("function").path("arguments").asText("")));
-    }
-    Usage u = Usage.from(node.get("usage"));
-    if (u != null) {
-      ex.reportedUsage = u;
-      // the usage-only chunk the gateway asked for: hidden from a client that did not ask
-      if (!ex.api.clientWantsUsage() && choices.isEmpty()) return false;
+      case "error" -> sawEnd = true;
+      default -> { }
     }
     return true;
   }
