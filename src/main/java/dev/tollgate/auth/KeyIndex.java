@@ -37,14 +37,6 @@ public final class KeyIndex {
     return team == null ? null : new Caller(team, key);
   }
 
-  public Team team(String id) {
-    return snapshot.teams.get(id);
-  }
-
-  public Collection<Team> teams() {
-    return snapshot.teams.values();
-  }
-
   /** Marks a key as used; the ids are drained in batches so last-used times cost no write per request. */
   public void touch(String keyId) {
     touched.add(keyId);

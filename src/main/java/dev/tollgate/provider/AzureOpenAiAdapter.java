@@ -2,7 +2,6 @@ package dev.tollgate.provider;
 
 import dev.tollgate.proxy.Endpoint;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,19 +14,13 @@ import java.nio.charset.StandardCharsets;
 public final class AzureOpenAiAdapter implements ProviderAdapter {
   private final String name;
   private final ProviderKeyPool keys;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String basePath;
+  private final UpstreamAddress address;
   private final String apiVersion;
 
   public AzureOpenAiAdapter(String name, URI baseUrl, String apiVersion, ProviderKeyPool keys) {
     this.name = name;
     this.keys = keys;
-    this.ssl = "https".equals(baseUrl.getScheme());
-    this.host = baseUrl.getHost();
-    this.port = baseUrl.getPort() > 0 ? baseUrl.getPort() : ssl ? 443 : 80;
-    this.basePath = baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath();
+    this.address = UpstreamAddress.of(baseUrl);
     this.apiVersion = URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
   }
 
@@ -43,11 +36,10 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
 
   @Override
   public RequestOptions request(Endpoint endpoint, String deployment) {
-    String uri = endpoint == Endpoint.RESPONSES
-        ? basePath + "/openai/responses?api-version=" + apiVersion
-        : basePath + "/openai/deployments/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8) + endpoint.path
-            + "?api-version=" + apiVersion;
-    return new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setSsl(ssl).setURI(uri);
+    // the responses API names the deployment in the body; the others route by URL
+    return address.post(endpoint == Endpoint.RESPONSES
+        ? "/openai/responses?api-version=" + apiVersion
+        : "/openai/deployments/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8) + endpoint.path + "?api-version=" + apiVersion);
   }
 
   @Override

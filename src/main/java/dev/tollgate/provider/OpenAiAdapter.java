@@ -2,7 +2,6 @@ package dev.tollgate.provider;
 
 import dev.tollgate.proxy.Endpoint;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 
@@ -10,18 +9,12 @@ import java.net.URI;
 public final class OpenAiAdapter implements ProviderAdapter {
   private final String name;
   private final ProviderKeyPool keys;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String basePath;
+  private final UpstreamAddress address;
 
   public OpenAiAdapter(String name, URI baseUrl, ProviderKeyPool keys) {
     this.name = name;
     this.keys = keys;
-    this.ssl = "https".equals(baseUrl.getScheme());
-    this.host = baseUrl.getHost();
-    this.port = baseUrl.getPort() > 0 ? baseUrl.getPort() : ssl ? 443 : 80;
-    this.basePath = baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath();
+    this.address = UpstreamAddress.of(baseUrl);
   }
 
   @Override
@@ -36,8 +29,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
   @Override
   public RequestOptions request(Endpoint endpoint, String upstreamModel) {
-    return new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port).setSsl(ssl)
-        .setURI(basePath + endpoint.path);
+    return address.post(endpoint.path);
   }
 
   @Override

@@ -8,7 +8,5 @@ import io.vertx.core.Future;
  * The returned settlement runs exactly once when the admitted request ends.
  */
 public interface Admission {
-  Admission OPEN = ex -> Future.succeededFuture(e -> { });
-
   Future<Settlement> admit(Exchange ex);
 }
