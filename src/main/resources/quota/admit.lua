@@ -9,18 +9,18 @@ local budget = tonumber(ARGV[6])
 local tRpm, tTpm, tConc = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local kRpm, kTpm, kConc = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 
-local tReq, tReqLive = window(KEYS[1])
-local tTok, tTokLive = window(KEYS[2])
+local tReq, tReqLive, tReqNew = window(KEYS[1])
+local tTok, tTokLive, tTokNew = window(KEYS[2])
 local tCon = leases(KEYS[3])
-local kReq, kReqLive = window(KEYS[4])
-local kTok, kTokLive = window(KEYS[5])
+local kReq, kReqLive, kReqNew = window(KEYS[4])
+local kTok, kTokLive, kTokNew = window(KEYS[5])
 local kCon = leases(KEYS[6])
-local held = reserved()
+local held = budget >= 0 and reserved() or 0
 
 local function answer(admitted, reason, scope, retry)
   return {admitted, reason, scope, retry,
-    tReq, untilClear(tReqLive), tTok, untilClear(tTokLive),
-    kReq, untilClear(kReqLive), kTok, untilClear(kTokLive)}
+    tReq, untilClear(tReqNew), tTok, untilClear(tTokNew),
+    kReq, untilClear(kReqNew), kTok, untilClear(kTokNew)}
 end
 
 if budget >= 0 then
@@ -51,11 +51,11 @@ for _, k in ipairs({KEYS[3], KEYS[6]}) do
 end
 if budget >= 0 then
   redis.call('HSET', KEYS[8], id, cost)
+  redis.call('HINCRBY', KEYS[8], '_total', cost)
   redis.call('ZADD', KEYS[9], expiry, id)
   redis.call('PEXPIRE', KEYS[8], leaseTtl)
   redis.call('PEXPIRE', KEYS[9], leaseTtl)
 end
-local function bump(live) live[#live + 1] = {nowSec, 1} end
 tReq, kReq, tTok, kTok = tReq + 1, kReq + 1, tTok + tokens, kTok + tokens
-bump(tReqLive); bump(kReqLive); bump(tTokLive); bump(kTokLive)
+tReqNew, kReqNew, tTokNew, kTokNew = nowSec, nowSec, nowSec, nowSec
 return answer(1, '', '', 0)

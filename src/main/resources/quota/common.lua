@@ -5,9 +5,11 @@
 local now = tonumber(ARGV[1])
 local nowSec = math.floor(now / 1000)
 
+-- One pass over a window: its sum, the newest second holding anything (for the reset time) and the
+-- live buckets, unsorted; they are sorted only to answer a refusal.
 local function window(key)
   local flat = redis.call('HGETALL', key)
-  local live, dead, sum = {}, {}, 0
+  local live, dead, sum, newest = {}, {}, 0, nil
   for i = 1, #flat, 2 do
     local sec = tonumber(flat[i])
     local v = tonumber(flat[i + 1])
@@ -16,14 +18,15 @@ local function window(key)
     elseif sec <= nowSec then
       sum = sum + v
       live[#live + 1] = {sec, v}
+      if v > 0 and (newest == nil or sec > newest) then newest = sec end
     end
   end
   if #dead > 0 then redis.call('HDEL', key, unpack(dead)) end
-  table.sort(live, function(a, b) return a[1] < b[1] end)
-  return sum, live
+  return sum, live, newest
 end
 
 local function untilFreed(live, amount)
+  table.sort(live, function(a, b) return a[1] < b[1] end)
   local freed = 0
   for _, b in ipairs(live) do
     freed = freed + b[2]
@@ -32,11 +35,9 @@ local function untilFreed(live, amount)
   return math.max(1, (nowSec + 60) * 1000 - now)
 end
 
-local function untilClear(live)
-  for i = #live, 1, -1 do
-    if live[i][2] > 0 then return (live[i][1] + 60) * 1000 - now end
-  end
-  return 0
+local function untilClear(newest)
+  if newest == nil then return 0 end
+  return (newest + 60) * 1000 - now
 end
 
 local function leases(key)
@@ -44,14 +45,17 @@ local function leases(key)
   return redis.call('ZCARD', key)
 end
 
--- reservations whose replica died before settling them: drop them, then total the rest
+-- The total of the budget reservations in flight is kept in the field '_total' of KEYS[8], so no
+-- admission sums them all; reservations whose replica died before settling them are dropped here.
 local function reserved()
   local expired = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', now)
   if #expired > 0 then
+    local amounts = redis.call('HMGET', KEYS[8], unpack(expired))
+    local gone = 0
+    for _, a in ipairs(amounts) do if a then gone = gone + tonumber(a) end end
     redis.call('HDEL', KEYS[8], unpack(expired))
     redis.call('ZREM', KEYS[9], unpack(expired))
+    if gone > 0 then redis.call('HINCRBY', KEYS[8], '_total', -gone) end
   end
-  local total = 0
-  for _, v in ipairs(redis.call('HVALS', KEYS[8])) do total = total + tonumber(v) end
-  return total
+  return tonumber(redis.call('HGET', KEYS[8], '_total') or '0')
 end

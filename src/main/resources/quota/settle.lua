@@ -15,7 +15,11 @@ if delta ~= 0 and sec > nowSec - 60 then
     end
   end
 end
-redis.call('HDEL', KEYS[8], id)
+local held = redis.call('HGET', KEYS[8], id)
+if held then
+  redis.call('HDEL', KEYS[8], id)
+  redis.call('HINCRBY', KEYS[8], '_total', -tonumber(held))
+end
 redis.call('ZREM', KEYS[9], id)
 if tonumber(cost) > 0 then
   redis.call('INCRBY', KEYS[7], cost)
