@@ -20,7 +20,7 @@ trap cleanup EXIT
 # the fast upstream (nginx `return 200`), on its own port so this can run beside other benchmarks
 sed -e "s#__OUT__#$OUT#g" -e "s#127.0.0.1:18081#127.0.0.1:19081#" upstream-nginx.conf > "$OUT/upstream.conf"
 nginx -c "$OUT/upstream.conf" -p "$OUT" & PIDS+=($!)
-redis-server --port 19379 --bind 127.0.0.1 --save '' --appendonly no > "$OUT/redis.log" 2>&1 & PIDS+=($!)
+redis-server --port 19379 --bind 127.0.0.1 --save '' --appendonly no > "$OUT/redis.log" 2>&1 & PIDS+=($!); REDIS_PID=$!
 
 gateway() { # name port limits extra
   cat > "$OUT/$1.yaml" <<YAML
@@ -45,6 +45,7 @@ for port in 19080 19082 19083; do
   for i in $(seq 1 150); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
 done
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system time, in clock ticks
 run() { wrk -s post.lua "$@" | grep RESULT | sed 's/RESULT //'; }
 field() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -53,11 +54,17 @@ echo "warming up ..."
 for port in 19080 19082 19083; do run -t2 -c32 -d8s "http://127.0.0.1:$port/v1/chat/completions" >/dev/null; done
 
 declare -A RPS P50 P99
+REDIS_US=""
 for r in $(seq 1 "$ROUNDS"); do
   for name in none memory redis; do
     case $name in none) port=19080;; memory) port=19082;; redis) port=19083;; esac
     url="http://127.0.0.1:$port/v1/chat/completions"
-    t=$(run -t2 -c32 -d${SECS}s "$url"); l=$(run -t1 -c1 -d${SECS}s "$url")
+    before=$(cpu_ticks "$REDIS_PID")
+    t=$(run -t2 -c32 -d${SECS}s "$url")
+    if [ "$name" = redis ]; then  # Redis's own CPU time per admitted request in the 32-connection run
+      REDIS_US="$REDIS_US $(awk -v d=$(( $(cpu_ticks "$REDIS_PID") - before )) -v hz="$(getconf CLK_TCK)" -v n="$(field "$t" requests)" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}')"
+    fi
+    l=$(run -t1 -c1 -d${SECS}s "$url")
     RPS[$name]="${RPS[$name]:-} $(field "$t" rps)"; P50[$name]="${P50[$name]:-} $(field "$l" p50)"; P99[$name]="${P99[$name]:-} $(field "$l" p99)"
     echo "round $r $name: 32 conns [$t] 1 conn [$l]"
   done
@@ -75,4 +82,6 @@ done
     awk -v n="$name" -v a="$p50" -v b="$p99" -v c="$base50" -v r="$rps" -v br="$baseR" \
       'BEGIN {printf "| %s | %.3f | %.3f | %+.3f ms | %.0f | %.2f |\n", n, a, b, a-c, r, r/br}'
   done
+  echo
+  echo "redis-server CPU per request in the 32-connection runs (admission + settlement scripts): $(median $REDIS_US) µs"
 } | tee "$OUT/quota-bench-latest.md"

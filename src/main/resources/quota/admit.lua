@@ -9,53 +9,46 @@ local budget = tonumber(ARGV[6])
 local tRpm, tTpm, tConc = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local kRpm, kTpm, kConc = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 
-local tReq, tReqLive, tReqNew = window(KEYS[1])
-local tTok, tTokLive, tTokNew = window(KEYS[2])
-local tCon = leases(KEYS[3])
-local kReq, kReqLive, kReqNew = window(KEYS[4])
-local kTok, kTokLive, kTokNew = window(KEYS[5])
-local kCon = leases(KEYS[6])
-local held = budget >= 0 and reserved() or 0
+local team = window(KEYS[1])
+local key = window(KEYS[3])
+-- the first admission of a second in a scope tidies its leases and extends its time-to-live
+local teamTidy, keyTidy = team.newest ~= nowSec, key.newest ~= nowSec
+local tCon = leases(KEYS[2], teamTidy)
+local kCon = leases(KEYS[4], keyTidy)
+local held = budget >= 0 and reserved(teamTidy) or 0
 
 local function answer(admitted, reason, scope, retry)
   return {admitted, reason, scope, retry,
-    tReq, untilClear(tReqNew), tTok, untilClear(tTokNew),
-    kReq, untilClear(kReqNew), kTok, untilClear(kTokNew)}
+    team.req, untilClear(team), team.tok, untilClear(team),
+    key.req, untilClear(key), key.tok, untilClear(key)}
 end
 
 if budget >= 0 then
-  local spent = tonumber(redis.call('GET', KEYS[7]) or '0')
+  local spent = tonumber(redis.call('GET', KEYS[5]) or '0')
   if spent >= budget or spent + held + cost > budget then
     return answer(0, 'budget', 'team', tonumber(ARGV[7]) - now)
   end
 end
 if tConc >= 0 and tCon + 1 > tConc then return answer(0, 'concurrent', 'team', 1000) end
-if tRpm >= 0 and tReq + 1 > tRpm then return answer(0, 'rpm', 'team', untilFreed(tReqLive, tReq + 1 - tRpm)) end
-if tTpm >= 0 and tTok + tokens > tTpm then return answer(0, 'tpm', 'team', untilFreed(tTokLive, tTok + tokens - tTpm)) end
+if tRpm >= 0 and team.req + 1 > tRpm then return answer(0, 'rpm', 'team', untilFreed(team, 'r', team.req + 1 - tRpm)) end
+if tTpm >= 0 and team.tok + tokens > tTpm then return answer(0, 'tpm', 'team', untilFreed(team, 't', team.tok + tokens - tTpm)) end
 if kConc >= 0 and kCon + 1 > kConc then return answer(0, 'concurrent', 'key', 1000) end
-if kRpm >= 0 and kReq + 1 > kRpm then return answer(0, 'rpm', 'key', untilFreed(kReqLive, kReq + 1 - kRpm)) end
-if kTpm >= 0 and kTok + tokens > kTpm then return answer(0, 'tpm', 'key', untilFreed(kTokLive, kTok + tokens - kTpm)) end
+if kRpm >= 0 and key.req + 1 > kRpm then return answer(0, 'rpm', 'key', untilFreed(key, 'r', key.req + 1 - kRpm)) end
+if kTpm >= 0 and key.tok + tokens > kTpm then return answer(0, 'tpm', 'key', untilFreed(key, 't', key.tok + tokens - kTpm)) end
 
-local leaseTtl = expiry - now + 60000
-for _, k in ipairs({KEYS[1], KEYS[4]}) do
-  redis.call('HINCRBY', k, nowSec, 1)
-  redis.call('PEXPIRE', k, 61000)
-end
-for _, k in ipairs({KEYS[2], KEYS[5]}) do
-  redis.call('HINCRBY', k, nowSec, tokens)
-  redis.call('PEXPIRE', k, 61000)
-end
-for _, k in ipairs({KEYS[3], KEYS[6]}) do
-  redis.call('ZADD', k, expiry, id)
-  redis.call('PEXPIRE', k, leaseTtl)
-end
+local leaseTtl = expiry - now + 61000
+count(team, tokens)
+count(key, tokens)
+redis.call('ZADD', KEYS[2], expiry, id)
+redis.call('ZADD', KEYS[4], expiry, id)
+if teamTidy then redis.call('PEXPIRE', KEYS[2], leaseTtl) end
+if keyTidy then redis.call('PEXPIRE', KEYS[4], leaseTtl) end
 if budget >= 0 then
-  redis.call('HSET', KEYS[8], id, cost)
-  redis.call('HINCRBY', KEYS[8], '_total', cost)
-  redis.call('ZADD', KEYS[9], expiry, id)
-  redis.call('PEXPIRE', KEYS[8], leaseTtl)
-  redis.call('PEXPIRE', KEYS[9], leaseTtl)
+  redis.call('HSET', KEYS[6], id, ARGV[4], '_total', int(held + cost))
+  redis.call('ZADD', KEYS[7], expiry, id)
+  if teamTidy then
+    redis.call('PEXPIRE', KEYS[6], leaseTtl)
+    redis.call('PEXPIRE', KEYS[7], leaseTtl)
+  end
 end
-tReq, kReq, tTok, kTok = tReq + 1, kReq + 1, tTok + tokens, kTok + tokens
-tReqNew, kReqNew, tTokNew, kTokNew = nowSec, nowSec, nowSec, nowSec
 return answer(1, '', '', 0)

@@ -1,31 +1,89 @@
--- Shared by the quota scripts. KEYS: 1 team rpm, 2 team tpm, 3 team leases, 4 key rpm, 5 key tpm,
--- 6 key leases, 7 team spend in this budget period, 8 budget reservations (id -> nano-USD),
--- 9 reservation expiries (id -> ms). Minute windows are hashes of second -> amount; a second
--- counts while it is one of the last 60. Times come from the gateway (ARGV[1], epoch ms).
+-- Shared by the quota scripts. KEYS: 1 team minute window, 2 team leases, 3 key minute window,
+-- 4 key leases, 5 team spend in this budget period, 6 budget reservations (id -> nano-USD, and
+-- their total in '_total'), 7 reservation expiries (id -> ms). Times come from the gateway (ARGV[1],
+-- epoch ms). A minute window is one hash per scope: requests and tokens per second in the fields
+-- 'r<second>' and 't<second>', the running sums of the live seconds in 'rs' and 'ts', the oldest
+-- second that may still hold a bucket in 'o' and the newest second counted in 'n'. A second counts
+-- while it is one of the last 60. Every call into Redis from a script costs about a microsecond, so
+-- the scripts make as few as they can: reading a window is one HMGET, counting in it one HSET, and
+-- what only needs doing once a second (tidying expired leases, extending time-to-live) is done by
+-- the first admission of each second.
 local now = tonumber(ARGV[1])
 local nowSec = math.floor(now / 1000)
 
--- One pass over a window: its sum, the newest second holding anything (for the reset time) and the
--- live buckets, unsorted; they are sorted only to answer a refusal.
+-- A number as Redis should store it: Lua would write large ones in exponent notation.
+local function int(v) return string.format('%d', v) end
+
+-- Reads a window, first dropping the seconds that left it since the last call (usually none).
 local function window(key)
-  local flat = redis.call('HGETALL', key)
-  local live, dead, sum, newest = {}, {}, 0, nil
-  for i = 1, #flat, 2 do
-    local sec = tonumber(flat[i])
-    local v = tonumber(flat[i + 1])
-    if sec <= nowSec - 60 then
-      dead[#dead + 1] = flat[i]
-    elseif sec <= nowSec then
-      sum = sum + v
-      live[#live + 1] = {sec, v}
-      if v > 0 and (newest == nil or sec > newest) then newest = sec end
+  local st = redis.call('HMGET', key, 'rs', 'ts', 'o', 'n', 'r' .. nowSec, 't' .. nowSec)
+  local w = {key = key, req = tonumber(st[1] or '0'), tok = tonumber(st[2] or '0'), oldest = tonumber(st[3] or ''),
+    newest = tonumber(st[4] or ''), nowReq = tonumber(st[5] or '0'), nowTok = tonumber(st[6] or '0')}
+  local cutoff = nowSec - 60
+  if w.oldest ~= nil and w.oldest < cutoff - 180 then
+    -- the window normally expires a minute after its last count; if it did not (clocks that jumped),
+    -- count it again from its buckets
+    local flat = redis.call('HGETALL', key)
+    local dead = {}
+    w.req, w.tok = 0, 0
+    for i = 1, #flat, 2 do
+      local kind, sec = string.sub(flat[i], 1, 1), tonumber(string.sub(flat[i], 2))
+      if sec ~= nil and sec <= cutoff then
+        dead[#dead + 1] = flat[i]
+      elseif sec ~= nil and kind == 'r' then
+        w.req = w.req + tonumber(flat[i + 1])
+      elseif sec ~= nil and kind == 't' then
+        w.tok = w.tok + tonumber(flat[i + 1])
+      end
     end
+    w.oldest = cutoff + 1
+    if #dead > 0 then redis.call('HDEL', key, unpack(dead)) end
+    redis.call('HSET', key, 'rs', int(w.req), 'ts', int(w.tok), 'o', int(w.oldest))
+  elseif w.oldest ~= nil and w.oldest <= cutoff then
+    -- the seconds that left the window since the last call: usually none or one
+    local fields = {}
+    for sec = w.oldest, cutoff do
+      fields[#fields + 1] = 'r' .. sec
+      fields[#fields + 1] = 't' .. sec
+    end
+    local amounts = redis.call('HMGET', key, unpack(fields))
+    for i = 1, #fields, 2 do
+      if amounts[i] then w.req = w.req - tonumber(amounts[i]) end
+      if amounts[i + 1] then w.tok = w.tok - tonumber(amounts[i + 1]) end
+    end
+    w.req, w.tok, w.oldest = math.max(0, w.req), math.max(0, w.tok), cutoff + 1
+    redis.call('HDEL', key, unpack(fields))
+    redis.call('HSET', key, 'rs', int(w.req), 'ts', int(w.tok), 'o', int(w.oldest))
   end
-  if #dead > 0 then redis.call('HDEL', key, unpack(dead)) end
-  return sum, live, newest
+  if w.newest ~= nil and w.newest <= cutoff then w.newest = nil end
+  return w
 end
 
-local function untilFreed(live, amount)
+-- Counts one request and its tokens in the current second of a window read by window().
+local function count(w, tokens)
+  local fields = {'r' .. nowSec, int(w.nowReq + 1), 't' .. nowSec, int(w.nowTok + tokens), 'rs', int(w.req + 1),
+    'ts', int(w.tok + tokens), 'n', int(nowSec)}
+  if w.oldest == nil then
+    fields[#fields + 1] = 'o'
+    fields[#fields + 1] = int(nowSec)
+  end
+  redis.call('HSET', w.key, unpack(fields))
+  if w.newest ~= nowSec then redis.call('PEXPIRE', w.key, 62000) end
+  w.req, w.tok, w.newest = w.req + 1, w.tok + tokens, nowSec
+end
+
+-- Milliseconds until enough of a window's requests ('r') or tokens ('t') leave it to free an amount;
+-- reads every bucket, so it runs only to answer a refusal.
+local function untilFreed(w, kind, amount)
+  local flat = redis.call('HGETALL', w.key)
+  local live = {}
+  for i = 1, #flat, 2 do
+    local field = flat[i]
+    if string.sub(field, 1, 1) == kind then
+      local sec = tonumber(string.sub(field, 2))
+      if sec ~= nil and sec > nowSec - 60 and sec <= nowSec then live[#live + 1] = {sec, tonumber(flat[i + 1])} end
+    end
+  end
   table.sort(live, function(a, b) return a[1] < b[1] end)
   local freed = 0
   for _, b in ipairs(live) do
@@ -35,27 +93,31 @@ local function untilFreed(live, amount)
   return math.max(1, (nowSec + 60) * 1000 - now)
 end
 
-local function untilClear(newest)
-  if newest == nil then return 0 end
-  return (newest + 60) * 1000 - now
+-- Milliseconds until a window holds nothing (its reset time).
+local function untilClear(w)
+  if w.newest == nil then return 0 end
+  return (w.newest + 60) * 1000 - now
 end
 
-local function leases(key)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+-- Live leases. Expired ones (their replica died) are dropped at most once a second per scope
+-- ('tidy'), which frees them at most a second later.
+local function leases(key, tidy)
+  if tidy ~= false then redis.call('ZREMRANGEBYSCORE', key, '-inf', now) end
   return redis.call('ZCARD', key)
 end
 
--- The total of the budget reservations in flight is kept in the field '_total' of KEYS[8], so no
--- admission sums them all; reservations whose replica died before settling them are dropped here.
-local function reserved()
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', now)
+-- The total of the budget reservations in flight is kept in the field '_total' of KEYS[6], so no
+-- admission sums them all; reservations whose replica died before settling them are dropped here
+-- (at most once a second, like leases).
+local function reserved(tidy)
+  local expired = tidy ~= false and redis.call('ZRANGEBYSCORE', KEYS[7], '-inf', now) or {}
   if #expired > 0 then
-    local amounts = redis.call('HMGET', KEYS[8], unpack(expired))
+    local amounts = redis.call('HMGET', KEYS[6], unpack(expired))
     local gone = 0
     for _, a in ipairs(amounts) do if a then gone = gone + tonumber(a) end end
-    redis.call('HDEL', KEYS[8], unpack(expired))
-    redis.call('ZREM', KEYS[9], unpack(expired))
-    if gone > 0 then redis.call('HINCRBY', KEYS[8], '_total', -gone) end
+    redis.call('HDEL', KEYS[6], unpack(expired))
+    redis.call('ZREM', KEYS[7], unpack(expired))
+    if gone > 0 then redis.call('HINCRBY', KEYS[6], '_total', -gone) end
   end
-  return tonumber(redis.call('HGET', KEYS[8], '_total') or '0')
+  return tonumber(redis.call('HGET', KEYS[6], '_total') or '0')
 end

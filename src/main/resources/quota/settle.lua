@@ -3,26 +3,26 @@
 -- ARGV: 1 now ms, 2 reservation id, 3 the second it was counted in, 4 tokens used minus reserved,
 -- 5 actual cost nano-USD, 6 spend key time-to-live ms.
 local id, sec, delta, cost = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-redis.call('ZREM', KEYS[3], id)
-redis.call('ZREM', KEYS[6], id)
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[4], id)
 if delta ~= 0 and sec > nowSec - 60 then
-  for _, k in ipairs({KEYS[2], KEYS[5]}) do
-    local current = redis.call('HGET', k, ARGV[3])
-    if current then
-      local corrected = tonumber(current) + delta
-      if corrected < 0 then corrected = 0 end
-      redis.call('HSET', k, ARGV[3], corrected)
+  local field = 't' .. ARGV[3]
+  for _, k in ipairs({KEYS[1], KEYS[3]}) do
+    local v = redis.call('HMGET', k, field, 'ts')
+    if v[1] then
+      local before = tonumber(v[1])
+      local corrected = math.max(0, before + delta)
+      redis.call('HSET', k, field, int(corrected), 'ts', int(math.max(0, tonumber(v[2] or '0') + corrected - before)))
     end
   end
 end
-local held = redis.call('HGET', KEYS[8], id)
+local held = redis.call('HGET', KEYS[6], id)
 if held then
-  redis.call('HDEL', KEYS[8], id)
-  redis.call('HINCRBY', KEYS[8], '_total', -tonumber(held))
+  redis.call('HDEL', KEYS[6], id)
+  redis.call('HINCRBY', KEYS[6], '_total', -tonumber(held))
 end
-redis.call('ZREM', KEYS[9], id)
-if tonumber(cost) > 0 then
-  redis.call('INCRBY', KEYS[7], cost)
-  redis.call('PEXPIRE', KEYS[7], ARGV[6])
+redis.call('ZREM', KEYS[7], id)
+if tonumber(cost) > 0 and redis.call('INCRBY', KEYS[5], cost) == tonumber(cost) then
+  redis.call('PEXPIRE', KEYS[5], ARGV[6]) -- a new period's first spend
 end
 return 1

@@ -72,8 +72,8 @@ public final class RedisQuotas implements QuotaBackend {
   private static List<String> keys(String team, String key, String periodId) {
     String t = "tg:{" + team + "}:";
     String k = t + "k:" + key + ":";
-    return List.of(t + "t:rpm", t + "t:tpm", t + "t:leases", k + "rpm", k + "tpm", k + "leases",
-        t + "spent:" + periodId, t + "res", t + "resexp");
+    return List.of(t + "t:win", t + "t:leases", k + "win", k + "leases", t + "spent:" + periodId, t + "res",
+        t + "resexp");
   }
 
   /** EVALSHA, falling back to EVAL if Redis lost its script cache (a restart). */

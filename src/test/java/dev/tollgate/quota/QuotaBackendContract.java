@@ -74,6 +74,22 @@ abstract class QuotaBackendContract {
   }
 
   @Test
+  void a_window_left_idle_for_minutes_counts_only_its_last_minute() {
+    ScopeLimits rpm2 = new ScopeLimits(2L, 1000L, null);
+    assertThat(admit(request(rpm2, rpm2, null, 400, 0, T0)).admitted()).isTrue();
+    assertThat(admit(request(rpm2, rpm2, null, 400, 0, T0 + 59_000)).admitted()).isTrue();
+    long later = T0 + 10 * 60_000; // long past both, with nothing in between (a clock that jumped, on Redis)
+    assertThat(admit(request(rpm2, rpm2, null, 400, 0, later)).admitted()).isTrue();
+    assertThat(admit(request(rpm2, rpm2, null, 400, 0, later + 1000)).admitted()).isTrue();
+    assertThat(admit(request(rpm2, rpm2, null, 400, 0, later + 2000)).refusal()).isEqualTo(Refusal.RPM);
+
+    QuotaStatus s = status(later + 60_500); // the first of the two later ones has left, the second not
+    assertThat(s.team().requests()).isEqualTo(1);
+    assertThat(s.team().tokens()).isEqualTo(400);
+    assertThat(s.key().requests()).isEqualTo(1);
+  }
+
+  @Test
   void a_key_limit_tighter_than_the_team_refuses_first() {
     ScopeLimits team10 = new ScopeLimits(10L, null, null);
     ScopeLimits key2 = new ScopeLimits(2L, null, null);
