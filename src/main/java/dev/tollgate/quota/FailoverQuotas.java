@@ -67,9 +67,9 @@ public final class FailoverQuotas implements QuotaBackend {
   }
 
   @Override
-  public Future<Void> renew(Collection<Reservation> live, long leaseExpiryMillis) {
+  public Future<Void> renew(Collection<Reservation> live, long nowMillis, long leaseExpiryMillis) {
     var shared = live.stream().filter(r -> !r.local()).toList();
-    return redis.renew(shared, leaseExpiryMillis).recover(e -> Future.succeededFuture());
+    return redis.renew(shared, nowMillis, leaseExpiryMillis).recover(e -> Future.succeededFuture());
   }
 
   @Override

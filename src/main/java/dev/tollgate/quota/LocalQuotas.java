@@ -106,7 +106,7 @@ public final class LocalQuotas implements QuotaBackend {
   }
 
   @Override
-  public Future<Void> renew(Collection<Reservation> live, long leaseExpiryMillis) {
+  public Future<Void> renew(Collection<Reservation> live, long nowMillis, long leaseExpiryMillis) {
     return Future.succeededFuture();
   }
 

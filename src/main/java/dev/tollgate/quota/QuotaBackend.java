@@ -16,7 +16,7 @@ public interface QuotaBackend {
   Future<Void> settle(Reservation reservation, long actualTokens, long actualCostNanos, long nowMillis);
 
   /** Extends the leases of reservations still in flight (Redis; a no-op in memory). */
-  Future<Void> renew(Collection<Reservation> live, long leaseExpiryMillis);
+  Future<Void> renew(Collection<Reservation> live, long nowMillis, long leaseExpiryMillis);
 
   /** Current use of a team (and optionally one of its keys), for status views and headers. */
   Future<QuotaStatus> status(StatusRequest request);

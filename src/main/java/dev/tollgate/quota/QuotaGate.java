@@ -67,7 +67,8 @@ public final class QuotaGate implements Admission {
     long lease = config.leaseTime().toMillis();
     renewTimer = vertx.setPeriodic(Math.max(100, lease / 3), t -> {
       if (!live.isEmpty()) {
-        backend.renew(live, clock.millis() + lease).onFailure(e -> log.warn("cannot renew quota leases: {}", e.toString()));
+        long now = clock.millis();
+        backend.renew(live, now, now + lease).onFailure(e -> log.warn("cannot renew quota leases: {}", e.toString()));
       }
     });
   }

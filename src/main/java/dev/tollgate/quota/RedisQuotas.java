@@ -126,11 +126,11 @@ public final class RedisQuotas implements QuotaBackend {
   }
 
   @Override
-  public Future<Void> renew(Collection<Reservation> live, long leaseExpiryMillis) {
+  public Future<Void> renew(Collection<Reservation> live, long nowMillis, long leaseExpiryMillis) {
     List<Future<Response>> calls = new ArrayList<>();
     for (Reservation r : live) {
       calls.add(run(renewSha, keys(r.teamId(), r.keyId(), r.periodId()),
-          List.of("0", r.id(), Long.toString(leaseExpiryMillis))));
+          List.of(Long.toString(nowMillis), r.id(), Long.toString(leaseExpiryMillis))));
     }
     return Future.join(calls).mapEmpty();
   }

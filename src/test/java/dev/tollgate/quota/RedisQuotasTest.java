@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.support.EmbeddedServers;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
 import org.junit.jupiter.api.Test;
 
 class RedisQuotasTest extends QuotaBackendContract {
@@ -31,9 +33,24 @@ class RedisQuotasTest extends QuotaBackendContract {
   void renewing_a_lease_keeps_the_slot_held() {
     ScopeLimits one = new ScopeLimits(null, null, 1L);
     Decision held = admit(request(one, NONE, null, 1, 0, T0));
-    await(quotas.renew(java.util.List.of(held.reservation()), T0 + 3 * LEASE));
+    await(quotas.renew(java.util.List.of(held.reservation()), T0, T0 + 3 * LEASE));
 
     assertThat(admit(request(one, NONE, null, 1, 0, T0 + 2 * LEASE)).refusal()).isEqualTo(Refusal.CONCURRENT);
     assertThat(admit(request(one, NONE, null, 1, 0, T0 + 3 * LEASE + 1)).admitted()).isTrue();
+  }
+
+  /** A stream that outlives the leases' first time-to-live must not lose its slot or budget reservation in Redis. */
+  @Test
+  void renewing_extends_how_long_redis_keeps_the_leases_and_reservations() {
+    Decision held = admit(request(new ScopeLimits(null, null, 5L), NONE, 1000L, 1, 100, T0));
+    long tenMinutes = 10 * 60_000;
+    await(quotas.renew(java.util.List.of(held.reservation()), T0, T0 + tenMinutes));
+
+    RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, EmbeddedServers.redisUrl()));
+    String scope = "tg:{" + team + "}:";
+    for (String key : java.util.List.of(scope + "t:leases", scope + "k:key-1:leases", scope + "res", scope + "resexp")) {
+      assertThat(await(redis.pttl(key)).toLong()).as(key).isGreaterThan(tenMinutes);
+    }
+    redis.close();
   }
 }
