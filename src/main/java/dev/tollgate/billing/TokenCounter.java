@@ -1,9 +1,12 @@
 package dev.tollgate.billing;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,6 +17,13 @@ public final class TokenCounter {
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   private static final Encoding DEFAULT = REGISTRY.getEncoding(EncodingType.O200K_BASE);
   private static final ConcurrentHashMap<String, Encoding> BY_MODEL = new ConcurrentHashMap<>();
+  /** Counts of prompt pieces already seen, bounded by their total length (16 million characters). */
+  private static final Cache<Piece, Integer> PIECES = Caffeine.newBuilder()
+      .maximumWeight(16L << 20)
+      .weigher((Piece p, Integer n) -> p.text().length() + 16)
+      .build();
+
+  private record Piece(Encoding encoding, String text) {}
 
   private TokenCounter() {}
 
@@ -34,5 +44,20 @@ public final class TokenCounter {
   public static int count(String model, String text) {
     if (text == null || text.isEmpty()) return 0;
     return encodingFor(model).countTokensOrdinary(text);
+  }
+
+  /**
+   * The tokens of a prompt given piece by piece (messages, content parts), plus one per separator
+   * between pieces: an estimate for admission. Each piece's count is remembered, since chats resend
+   * their whole history every turn and teams share system prompts, so most pieces have been counted
+   * before and only the new ones cost tokenizing.
+   */
+  public static long countPieces(String model, List<String> pieces) {
+    Encoding encoding = encodingFor(model);
+    long total = Math.max(0, pieces.size() - 1);
+    for (String text : pieces) {
+      if (!text.isEmpty()) total += PIECES.get(new Piece(encoding, text), p -> encoding.countTokensOrdinary(p.text()));
+    }
+    return total;
   }
 }

@@ -87,7 +87,7 @@ public final class QuotaGate implements Admission {
     if (teamLimits.none() && keyLimits.none() && budget == null) return Future.succeededFuture(NOTHING);
 
     RouteTarget first = ex.route.candidates().get(0);
-    long input = TokenCounter.count(first.upstreamModel(), PromptText.of(ex.api.body()));
+    long input = TokenCounter.countPieces(first.upstreamModel(), PromptText.pieces(ex.api.body()));
     long maxOutput = maxOutputTokens(ex);
     long tokens = input + maxOutput;
     for (ScopeLimits l : new ScopeLimits[] {teamLimits, keyLimits}) {
