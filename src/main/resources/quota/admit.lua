@@ -39,14 +39,17 @@ if kTpm >= 0 and key.tok + tokens > kTpm then return answer(0, 'tpm', 'key', unt
 local leaseTtl = expiry - now + 61000
 count(team, tokens)
 count(key, tokens)
+-- a key made anew here (a settlement may have just deleted it by emptying it) gets its time-to-live
+-- at once, not at the next second's first admission, which may never come
 redis.call('ZADD', KEYS[2], expiry, id)
 redis.call('ZADD', KEYS[4], expiry, id)
-if teamTidy then redis.call('PEXPIRE', KEYS[2], leaseTtl) end
-if keyTidy then redis.call('PEXPIRE', KEYS[4], leaseTtl) end
+if teamTidy or tCon == 0 then redis.call('PEXPIRE', KEYS[2], leaseTtl) end
+if keyTidy or kCon == 0 then redis.call('PEXPIRE', KEYS[4], leaseTtl) end
 if budget >= 0 then
   redis.call('HSET', KEYS[6], id, ARGV[4], '_total', int(held + cost))
   redis.call('ZADD', KEYS[7], expiry, id)
-  if teamTidy then
+  -- nothing held: the expiries' key was empty (deleted) or the reservations' hash is new
+  if teamTidy or held == 0 then
     redis.call('PEXPIRE', KEYS[6], leaseTtl)
     redis.call('PEXPIRE', KEYS[7], leaseTtl)
   end

@@ -62,14 +62,22 @@ end
 -- Counts one request and its tokens in the current second of a window read by window().
 local function count(w, tokens)
   local fields = {'r' .. nowSec, int(w.nowReq + 1), 't' .. nowSec, int(w.nowTok + tokens), 'rs', int(w.req + 1),
-    'ts', int(w.tok + tokens), 'n', int(nowSec)}
-  if w.oldest == nil then
+    'ts', int(w.tok + tokens)}
+  -- a request stamped a moment before one that reached Redis first counts in an older second: 'o'
+  -- must cover it, or pruning would never subtract it
+  if w.oldest == nil or nowSec < w.oldest then
     fields[#fields + 1] = 'o'
     fields[#fields + 1] = int(nowSec)
   end
+  local first = w.newest ~= nowSec
+  if w.newest == nil or nowSec > w.newest then
+    fields[#fields + 1] = 'n'
+    fields[#fields + 1] = int(nowSec)
+    w.newest = nowSec
+  end
   redis.call('HSET', w.key, unpack(fields))
-  if w.newest ~= nowSec then redis.call('PEXPIRE', w.key, 62000) end
-  w.req, w.tok, w.newest = w.req + 1, w.tok + tokens, nowSec
+  if first then redis.call('PEXPIRE', w.key, 62000) end
+  w.req, w.tok = w.req + 1, w.tok + tokens
 end
 
 -- Milliseconds until enough of a window's requests ('r') or tokens ('t') leave it to free an amount;
@@ -117,7 +125,7 @@ local function reserved(tidy)
     for _, a in ipairs(amounts) do if a then gone = gone + tonumber(a) end end
     redis.call('HDEL', KEYS[6], unpack(expired))
     redis.call('ZREM', KEYS[7], unpack(expired))
-    if gone > 0 then redis.call('HINCRBY', KEYS[6], '_total', -gone) end
+    if gone > 0 then redis.call('HINCRBY', KEYS[6], '_total', int(-gone)) end
   end
   return tonumber(redis.call('HGET', KEYS[6], '_total') or '0')
 end

@@ -19,7 +19,7 @@ end
 local held = redis.call('HGET', KEYS[6], id)
 if held then
   redis.call('HDEL', KEYS[6], id)
-  redis.call('HINCRBY', KEYS[6], '_total', -tonumber(held))
+  redis.call('HINCRBY', KEYS[6], '_total', int(-tonumber(held)))
 end
 redis.call('ZREM', KEYS[7], id)
 if tonumber(cost) > 0 and redis.call('INCRBY', KEYS[5], cost) == tonumber(cost) then

@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,10 +18,14 @@ public final class TokenCounter {
   private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   private static final Encoding DEFAULT = REGISTRY.getEncoding(EncodingType.O200K_BASE);
   private static final ConcurrentHashMap<String, Encoding> BY_MODEL = new ConcurrentHashMap<>();
-  /** Counts of prompt pieces already seen, bounded by their total length (16 million characters). */
+  /**
+   * Counts of prompt pieces already seen: at most ~32 MB (each entry weighed as its text plus ~160 bytes
+   * of cache, map and object overhead), and none kept over ten minutes unused.
+   */
   private static final Cache<Piece, Integer> PIECES = Caffeine.newBuilder()
-      .maximumWeight(16L << 20)
-      .weigher((Piece p, Integer n) -> p.text().length() + 16)
+      .maximumWeight(32L << 20)
+      .weigher((Piece p, Integer n) -> 2 * p.text().length() + 160)
+      .expireAfterAccess(Duration.ofMinutes(10))
       .build();
 
   private record Piece(Encoding encoding, String text) {}

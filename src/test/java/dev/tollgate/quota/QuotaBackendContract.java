@@ -89,6 +89,20 @@ abstract class QuotaBackendContract {
     assertThat(s.key().requests()).isEqualTo(1);
   }
 
+  /** One replica stamps A just before B, but B reaches the shared counters first: both still leave the window on time. */
+  @Test
+  void requests_stamped_out_of_order_leave_the_window_like_the_others() {
+    ScopeLimits limits = new ScopeLimits(2L, 1000L, null);
+    assertThat(admit(request(limits, limits, null, 300, 0, T0 + 1000)).admitted()).isTrue();
+    assertThat(admit(request(limits, limits, null, 300, 0, T0 + 999)).admitted()).isTrue();
+    for (long t = T0 + 61_000; t < T0 + 200_000; t += 61_000) {
+      assertThat(status(t).team().requests()).as("at +%d s", (t - T0) / 1000).isZero();
+      assertThat(status(t).key().tokens()).isZero();
+      assertThat(admit(request(limits, limits, null, 300, 0, t)).admitted()).isTrue();
+      assertThat(admit(request(limits, limits, null, 300, 0, t + 1)).admitted()).isTrue();
+    }
+  }
+
   @Test
   void a_key_limit_tighter_than_the_team_refuses_first() {
     ScopeLimits team10 = new ScopeLimits(10L, null, null);

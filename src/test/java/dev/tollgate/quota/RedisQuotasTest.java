@@ -39,6 +39,23 @@ class RedisQuotasTest extends QuotaBackendContract {
     assertThat(admit(request(one, NONE, null, 1, 0, T0 + 3 * LEASE + 1)).admitted()).isTrue();
   }
 
+  /** A settlement that empties the lease and reservation keys deletes them; the next admission makes them anew, with a time-to-live. */
+  @Test
+  void keys_made_anew_within_a_second_still_expire() {
+    ScopeLimits five = new ScopeLimits(null, null, 5L);
+    Decision first = admit(request(five, five, 1000L, 1, 100, T0));
+    await(quotas.settle(first.reservation(), 1, 100, T0 + 10));
+    admit(request(five, five, 1000L, 1, 100, T0 + 20)); // same second: not the second's first admission
+
+    RedisAPI redis = RedisAPI.api(Redis.createClient(vertx, EmbeddedServers.redisUrl()));
+    String scope = "tg:{" + team + "}:";
+    for (String key : java.util.List.of(scope + "t:leases", scope + "k:key-1:leases", scope + "res", scope + "resexp",
+        scope + "t:win", scope + "k:key-1:win")) {
+      assertThat(await(redis.pttl(key)).toLong()).as(key).isPositive();
+    }
+    redis.close();
+  }
+
   /** A stream that outlives the leases' first time-to-live must not lose its slot or budget reservation in Redis. */
   @Test
   void renewing_extends_how_long_redis_keeps_the_leases_and_reservations() {
