@@ -164,6 +164,8 @@ class QuotaGatewayTest {
           .header("authorization", "Bearer " + TestStack.ALPHA_KEY).header("x-mock-fault", "hang")
           .POST(HttpRequest.BodyPublishers.ofString(TEN_TOKENS)).build();
       CompletableFuture<HttpResponse<String>> held = stack.http.client().sendAsync(hang, HttpResponse.BodyHandlers.ofString());
+      // admitted and at the provider: only then ask the other replica (asking earlier could take the slot first)
+      await().atMost(Duration.ofSeconds(10)).until(() -> stack.mock.stats().active() == 1 || held.isDone());
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
           stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, TEN_TOKENS, "x-mock-tokens", "10").statusCode())
           .as(() -> doomed.output() + (held.isDone() ? held.join().statusCode() + " " + held.join().body() : "pending"))
