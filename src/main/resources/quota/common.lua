@@ -14,45 +14,48 @@ local nowSec = math.floor(now / 1000)
 -- A number as Redis should store it: Lua would write large ones in exponent notation.
 local function int(v) return string.format('%d', v) end
 
+-- Every bucket of a window, as {kind ('r' or 't'), second, amount, field}; only for the rare paths.
+local function buckets(key)
+  local flat = redis.call('HGETALL', key)
+  local out = {}
+  for i = 1, #flat, 2 do
+    local sec = tonumber(string.sub(flat[i], 2))
+    if sec ~= nil then out[#out + 1] = {string.sub(flat[i], 1, 1), sec, tonumber(flat[i + 1]), flat[i]} end
+  end
+  return out
+end
+
 -- Reads a window, first dropping the seconds that left it since the last call (usually none).
 local function window(key)
   local st = redis.call('HMGET', key, 'rs', 'ts', 'o', 'n', 'r' .. nowSec, 't' .. nowSec)
   local w = {key = key, req = tonumber(st[1] or '0'), tok = tonumber(st[2] or '0'), oldest = tonumber(st[3] or ''),
     newest = tonumber(st[4] or ''), nowReq = tonumber(st[5] or '0'), nowTok = tonumber(st[6] or '0')}
   local cutoff = nowSec - 60
-  if w.oldest ~= nil and w.oldest < cutoff - 180 then
-    -- the window normally expires a minute after its last count; if it did not (clocks that jumped),
-    -- count it again from its buckets
-    local flat = redis.call('HGETALL', key)
+  if w.oldest ~= nil and w.oldest <= cutoff then
     local dead = {}
-    w.req, w.tok = 0, 0
-    for i = 1, #flat, 2 do
-      local kind, sec = string.sub(flat[i], 1, 1), tonumber(string.sub(flat[i], 2))
-      if sec ~= nil and sec <= cutoff then
-        dead[#dead + 1] = flat[i]
-      elseif sec ~= nil and kind == 'r' then
-        w.req = w.req + tonumber(flat[i + 1])
-      elseif sec ~= nil and kind == 't' then
-        w.tok = w.tok + tonumber(flat[i + 1])
+    if w.oldest < cutoff - 180 then
+      -- the window normally expires a minute after its last count; if it did not (clocks that jumped),
+      -- count it again from its buckets
+      w.req, w.tok = 0, 0
+      for _, b in ipairs(buckets(key)) do
+        if b[2] <= cutoff then dead[#dead + 1] = b[4]
+        elseif b[1] == 'r' then w.req = w.req + b[3]
+        elseif b[1] == 't' then w.tok = w.tok + b[3] end
+      end
+    else
+      -- the seconds that left the window since the last call: usually one
+      for sec = w.oldest, cutoff do
+        dead[#dead + 1] = 'r' .. sec
+        dead[#dead + 1] = 't' .. sec
+      end
+      local amounts = redis.call('HMGET', key, unpack(dead))
+      for i = 1, #dead, 2 do
+        if amounts[i] then w.req = w.req - tonumber(amounts[i]) end
+        if amounts[i + 1] then w.tok = w.tok - tonumber(amounts[i + 1]) end
       end
     end
-    w.oldest = cutoff + 1
-    if #dead > 0 then redis.call('HDEL', key, unpack(dead)) end
-    redis.call('HSET', key, 'rs', int(w.req), 'ts', int(w.tok), 'o', int(w.oldest))
-  elseif w.oldest ~= nil and w.oldest <= cutoff then
-    -- the seconds that left the window since the last call: usually none or one
-    local fields = {}
-    for sec = w.oldest, cutoff do
-      fields[#fields + 1] = 'r' .. sec
-      fields[#fields + 1] = 't' .. sec
-    end
-    local amounts = redis.call('HMGET', key, unpack(fields))
-    for i = 1, #fields, 2 do
-      if amounts[i] then w.req = w.req - tonumber(amounts[i]) end
-      if amounts[i + 1] then w.tok = w.tok - tonumber(amounts[i + 1]) end
-    end
     w.req, w.tok, w.oldest = math.max(0, w.req), math.max(0, w.tok), cutoff + 1
-    redis.call('HDEL', key, unpack(fields))
+    if #dead > 0 then redis.call('HDEL', key, unpack(dead)) end
     redis.call('HSET', key, 'rs', int(w.req), 'ts', int(w.tok), 'o', int(w.oldest))
   end
   if w.newest ~= nil and w.newest <= cutoff then w.newest = nil end
@@ -83,14 +86,9 @@ end
 -- Milliseconds until enough of a window's requests ('r') or tokens ('t') leave it to free an amount;
 -- reads every bucket, so it runs only to answer a refusal.
 local function untilFreed(w, kind, amount)
-  local flat = redis.call('HGETALL', w.key)
   local live = {}
-  for i = 1, #flat, 2 do
-    local field = flat[i]
-    if string.sub(field, 1, 1) == kind then
-      local sec = tonumber(string.sub(field, 2))
-      if sec ~= nil and sec > nowSec - 60 and sec <= nowSec then live[#live + 1] = {sec, tonumber(flat[i + 1])} end
-    end
+  for _, b in ipairs(buckets(w.key)) do
+    if b[1] == kind and b[2] > nowSec - 60 and b[2] <= nowSec then live[#live + 1] = {b[2], b[3]} end
   end
   table.sort(live, function(a, b) return a[1] < b[1] end)
   local freed = 0
