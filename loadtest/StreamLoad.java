@@ -11,6 +11,8 @@
  *          gap_p99=ms gap_p999=ms gap_max=ms stalled=.. duration_s=..
  * ttft: from the moment the request was issued to the first data event; gap: between consecutive data
  * events of one stream; stalled: streams with a gap over --stall-ms (or failed / incomplete streams).
+ * Before the sweep, each target gets unmeasured warm-up runs of --warmup-streams streams, repeated for at
+ * least --warmup-s seconds, so that the sweep measures JIT-compiled code.
  *
  * Hold mode (--hold-s S): opens N streams to the first target over --ramp-ms and keeps them open for S
  * seconds, printing "STATUS opened=.. first=.. events=.. done=.. failed=.." every second, then closes
@@ -56,6 +58,7 @@ public class StreamLoad {
   static int rampMs = 1000;
   static int stallMs = 100;
   static int warmupStreams = 100;
+  static int warmupSeconds = 0;
   static int holdSeconds = 0;
   static int timeoutS = 60;
   static String body = "{\"model\":\"gpt-stream\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
@@ -77,9 +80,15 @@ public class StreamLoad {
 
   static void sweep(Vertx vertx) throws Exception {
     if (warmupStreams > 0) {
+      // the stream path is code the non-streamed warm-up never ran: runs of warmupStreams streams,
+      // repeated for at least warmupSeconds per target, let its JIT compilation finish before measuring
       for (var t : targets.entrySet()) {
-        Run r = run(vertx, t.getValue(), warmupStreams, false);
-        System.out.println("warm-up " + t.getKey() + ": " + r.summary(0));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        int runs = 0;
+        do {
+          Run r = run(vertx, t.getValue(), warmupStreams, false);
+          System.out.println("warm-up " + t.getKey() + " run " + ++runs + ": " + r.summary(0));
+        } while (System.nanoTime() - until < 0);
       }
     }
     for (int n : streamCounts) {
@@ -397,6 +406,7 @@ public class StreamLoad {
         case "--ramp-ms" -> { rampMs = Integer.parseInt(v); i++; }
         case "--stall-ms" -> { stallMs = Integer.parseInt(v); i++; }
         case "--warmup-streams" -> { warmupStreams = Integer.parseInt(v); i++; }
+        case "--warmup-s" -> { warmupSeconds = Integer.parseInt(v); i++; }
         case "--hold-s" -> { holdSeconds = Integer.parseInt(v); i++; }
         case "--timeout-s" -> { timeoutS = Integer.parseInt(v); i++; }
         case "--body-file" -> { body = Files.readString(Path.of(v)).trim(); i++; }

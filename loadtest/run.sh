@@ -27,6 +27,7 @@ STREAM_ROUNDS=3
 STREAM_TOKENS=64
 STREAM_INTERVAL_MS=20
 STALL_MS=100                 # a gap over 5x the interval is a stall
+STREAM_WARMUP_S=15           # unmeasured streams per target first (the stream path's JIT compilation)
 SLOW_STREAMS=10000           # open slow streams for the memory measurement (1 event per second)
 SLOW_RAMP_S=10
 SLOW_ONE_UPSTREAM=1          # also measure SLOW_STREAMS streams to a single upstream endpoint (see memory_slow_streams)
@@ -38,7 +39,7 @@ ARGS="$*"
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) ROUNDS=1; SECS=5; WARMUP_SECS=10; BASELINE_WARMUP_SECS=2; OPEN_SECS=5; STREAM_NS=100,500; STREAM_ROUNDS=1; SLOW_STREAMS=2000; SLOW_RAMP_S=4
+    --quick) ROUNDS=1; SECS=5; WARMUP_SECS=10; BASELINE_WARMUP_SECS=2; OPEN_SECS=5; STREAM_NS=100,500; STREAM_ROUNDS=1; STREAM_WARMUP_S=5; SLOW_STREAMS=2000; SLOW_RAMP_S=4
              SLOW_ONE_UPSTREAM=0 ;;
     --rounds) ROUNDS=$2; shift ;;
     --seconds) SECS=$2; OPEN_SECS=$2; shift ;;
@@ -187,11 +188,11 @@ scenario_open_loop() {
 scenario_streams() {
   log "scenario 3: streams of $STREAM_TOKENS events ${STREAM_INTERVAL_MS} ms apart, N = $STREAM_NS, $STREAM_ROUNDS interleaved rounds"
   local count=$(( $(echo "$STREAM_NS" | tr ',' '\n' | wc -l) ))
-  local budget=$(( (count * STREAM_ROUNDS + 1) * 3 * (STREAM_TOKENS * STREAM_INTERVAL_MS / 1000 + 15) + 60 ))
+  local budget=$(( (count * STREAM_ROUNDS + 1) * 3 * (STREAM_TOKENS * STREAM_INTERVAL_MS / 1000 + 15) + 3 * (STREAM_WARMUP_S + 20) + 60 ))
   timeout --kill-after=10 $budget java -cp "$JAR" "$LOADTEST_DIR/StreamLoad.java" \
     --target direct="${STREAM_URL[direct]}" --target nginx="${STREAM_URL[nginx]}" --target tollgate="${STREAM_URL[tollgate]}" \
     --streams "$STREAM_NS" --rounds "$STREAM_ROUNDS" --tokens "$STREAM_TOKENS" --interval-ms "$STREAM_INTERVAL_MS" \
-    --stall-ms "$STALL_MS" --ramp-ms 1000 --warmup-streams 200 \
+    --stall-ms "$STALL_MS" --ramp-ms 1000 --warmup-streams 300 --warmup-s "$STREAM_WARMUP_S" \
     --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/stream-request.json" \
     --cpu-pids direct="${STREAM_CPU_PIDS[direct]}" --cpu-pids nginx="${STREAM_CPU_PIDS[nginx]}" --cpu-pids tollgate="$TOLLGATE_PID" \
     | tee "$RUN/streams.log" | grep '^RESULT ' | tee -a "$RAW" >&2

@@ -19,6 +19,12 @@ import java.util.concurrent.TimeUnit;
  * the fake provider on its own.
  */
 public final class Main {
+  private static final String USAGE = """
+      usage: java -jar tollgate.jar [serve] [--config FILE]    the gateway (default config: $TOLLGATE_CONFIG or conf/gateway.yaml)
+             java -jar tollgate.jar mock [--port N] [--host H] [--latency-ms MS] [--tokens N] [--interval-ms MS]
+                                                               the fake provider on its own
+             java -jar tollgate.jar admin COMMAND ...          teams, keys and usage through the admin API (admin --help)""";
+
   private Main() {}
 
   public static void main(String[] args) {
@@ -32,13 +38,16 @@ public final class Main {
       }
       return;
     }
-    Map<String, String> options = options(command.equals("serve") && (list.isEmpty() || list.get(0).startsWith("-")) ? list : list.subList(1, list.size()));
+    if (list.contains("--help") || list.contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     try {
+      Map<String, String> options = options(command.equals("serve") && (list.isEmpty() || list.get(0).startsWith("-")) ? list : list.subList(1, list.size()));
       switch (command) {
         case "serve" -> serve(options);
         case "mock" -> mock(options);
-        default -> fail("unknown command '" + command + "'; use: tollgate [serve] [--config FILE] | tollgate mock --port N"
-            + " | tollgate admin COMMAND");
+        default -> fail("unknown command '" + command + "'\n" + USAGE);
       }
     } catch (IllegalArgumentException e) {
       fail(e.getMessage());

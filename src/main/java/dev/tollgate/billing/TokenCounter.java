@@ -20,9 +20,12 @@ public final class TokenCounter {
   private static final ConcurrentHashMap<String, Encoding> BY_MODEL = new ConcurrentHashMap<>();
   /**
    * Counts of prompt pieces already seen: at most ~32 MB (each entry weighed as its text plus ~160 bytes
-   * of cache, map and object overhead), and none kept over ten minutes unused.
+   * of cache, map and object overhead), and none kept over ten minutes unused. The cache's upkeep
+   * (recording reads, evicting) runs on the calling thread in small amortised steps: handing it to
+   * the common pool woke a second thread for every few requests, which cost more than the upkeep.
    */
   private static final Cache<Piece, Integer> PIECES = Caffeine.newBuilder()
+      .executor(Runnable::run)
       .maximumWeight(32L << 20)
       .weigher((Piece p, Integer n) -> 2 * p.text().length() + 160)
       .expireAfterAccess(Duration.ofMinutes(10))

@@ -91,14 +91,27 @@ class ConfigLoaderTest {
   void start_up_with_a_bad_config_exits_non_zero_with_the_message(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "server: { port: many }\n");
-    Process p = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "--config", bad.toString()))
-        .redirectErrorStream(true).start();
+    String out = runMain(2, "--config", bad.toString());
+    assertThat(out).contains(bad + ": server.port: must be a whole number, got 'many'").doesNotContain("\tat ");
+  }
+
+  @Test
+  void a_command_line_mistake_exits_non_zero_with_the_message_and_help_prints_the_usage() throws Exception {
+    assertThat(runMain(2, "--config")).contains("tollgate: option --config needs a value").doesNotContain("\tat ");
+    assertThat(runMain(2, "mock", "--port", "many")).contains("option --port must be a number, got 'many'").doesNotContain("\tat ");
+    assertThat(runMain(0, "--help")).contains("usage: java -jar tollgate.jar [serve] [--config FILE]");
+  }
+
+  /** Runs the gateway's main class in a JVM of its own; its output once it has exited with the expected code. */
+  private static String runMain(int expectedExit, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     p.getInputStream().transferTo(out);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).isEqualTo(2);
-    assertThat(out.toString()).contains(bad + ": server.port: must be a whole number, got 'many'").doesNotContain("\tat ");
+    assertThat(p.exitValue()).as(out.toString()).isEqualTo(expectedExit);
+    return out.toString();
   }
 }
