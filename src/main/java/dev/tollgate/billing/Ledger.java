@@ -19,37 +19,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes usage events to the store asynchronously, in batches (by size or interval), on worker
- * threads of its own. While the store is down, events wait in a bounded buffer and the batch is
+ * Writes usage events to the store asynchronously, in batches (by size or interval), on a worker
+ * thread of its own. While the store is down, events wait in a bounded buffer and the batch is
  * retried with backoff; an event that does not fit is counted and logged loudly, never dropped
  * silently. Shutdown flushes everything.
- *
- * <p>While it keeps up, small batches are written by a thread at the lowest CPU priority (Linux
- * SCHED_IDLE), so that billing never delays a request by holding a core an event loop wakes up for;
- * once a full batch waits, batches go to a thread at normal priority until it has caught up. One
- * batch is written at a time, whichever thread writes it.
  */
 public final class Ledger {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final long MAX_BACKOFF_MS = 5_000;
-  /** Records that wake the background writer: small batches, each a short burst of CPU. */
-  private static final int TRICKLE = 100;
 
   private final Vertx vertx;
   private final LedgerStore store;
   private final GatewayConfig.Billing config;
   private final Clock clock;
-  private final WorkerExecutor writer; // normal priority: catching up, shutdown
-  private final WorkerExecutor idleWriter; // lowest priority: keeping up
-  private final int trickle;
+  private final WorkerExecutor writer;
   private final ConcurrentLinkedQueue<UsageEvent> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicBoolean writing = new AtomicBoolean();
   private final Counter written;
   private final Counter dropped;
   private final Counter failures;
-  private List<UsageEvent> retry; // the batch that failed last; touched only by the thread holding `writing`
-  private boolean idleThreadLowered; // touched only by the idle writer's one thread
+  private List<UsageEvent> retry; // the batch that failed last; touched only by the writer thread
   private volatile long backoffMs;
   private volatile long retryAtNanos;
   private volatile long lastDropLogNanos;
@@ -62,8 +52,6 @@ public final class Ledger {
     this.config = config;
     this.clock = clock;
     this.writer = vertx.createSharedWorkerExecutor("tollgate-ledger", 1);
-    this.idleWriter = vertx.createSharedWorkerExecutor("tollgate-ledger-idle", 1);
-    this.trickle = Math.min(TRICKLE, config.batchSize());
     this.written = metrics.counter("tollgate_ledger_written", "Usage records written to the store");
     this.dropped = metrics.counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
     this.failures = metrics.counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
@@ -90,7 +78,7 @@ public final class Ledger {
       return;
     }
     queue.add(event);
-    if (pending.get() >= trickle) kick();
+    if (pending.get() >= config.batchSize()) kick();
   }
 
   /**
@@ -106,28 +94,14 @@ public final class Ledger {
     return pending.get();
   }
 
-  /**
-   * Starts writing unless a write is in progress or backing off: on the background thread while
-   * fewer than a batch wait, else at normal priority. One batch per task, then again if more wait.
-   */
+  /** Starts writing on the writer thread unless it is busy or backing off; one batch per task, then again if more wait. */
   private void kick() {
     if (System.nanoTime() - retryAtNanos < 0) return;
     if (!writing.compareAndSet(false, true)) return;
-    Future<Boolean> write = pending.get() >= config.batchSize()
-        ? writer.executeBlocking(this::writeOneBatch, false)
-        : idleWriter.executeBlocking(this::writeOneBatchInBackground, false);
-    write.onComplete(ar -> {
+    writer.executeBlocking(this::writeOneBatch, false).onComplete(ar -> {
       writing.set(false);
-      if (ar.succeeded() && ar.result() && pending.get() >= trickle) kick();
+      if (ar.succeeded() && ar.result() && pending.get() >= config.batchSize()) kick();
     });
-  }
-
-  private boolean writeOneBatchInBackground() {
-    if (!idleThreadLowered) {
-      idleThreadLowered = true;
-      IdlePriority.lowerCallingThread();
-    }
-    return writeOneBatch();
   }
 
   /** Writes batches until nothing is pending or a write fails; for shutdown. */
@@ -138,7 +112,7 @@ public final class Ledger {
     return true;
   }
 
-  /** Writes the next batch (a failed one first); false if the store refused it. Runs on a writer thread, holding `writing`. */
+  /** Writes the next batch (a failed one first); false if the store refused it. Runs on the writer thread. */
   private boolean writeOneBatch() {
     List<UsageEvent> batch = retry != null ? retry : nextBatch();
     if (batch.isEmpty()) return true;
@@ -177,18 +151,10 @@ public final class Ledger {
     if (flushTimer >= 0) vertx.cancelTimer(flushTimer);
     if (pruneTimer >= 0) vertx.cancelTimer(pruneTimer);
     long deadline = System.nanoTime() + timeout.toNanos();
+    // the writer has one thread, so this runs after any write in progress
     return writer.executeBlocking(() -> {
-      // after any write in progress (on either thread), and no other write until done
-      boolean mine;
-      while (!(mine = writing.compareAndSet(false, true)) && System.nanoTime() - deadline < 0) Thread.sleep(1);
-      if (mine) {
-        try {
-          while (!writeWhatIsPending() && System.nanoTime() < deadline) {
-            Thread.sleep(Math.min(backoffMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-          }
-        } finally {
-          writing.set(false);
-        }
+      while (!writeWhatIsPending() && System.nanoTime() < deadline) {
+        Thread.sleep(Math.min(backoffMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       }
       if (pending.get() > 0) {
         log.error("SHUTDOWN WITH {} USAGE RECORDS UNWRITTEN: the store did not accept them within {}", pending.get(), timeout);
@@ -206,6 +172,6 @@ public final class Ledger {
   }
 
   public Future<Void> close() {
-    return Future.join(writer.close(), idleWriter.close()).mapEmpty();
+    return writer.close();
   }
 }
