@@ -11,7 +11,7 @@
 #
 # Usage: loadtest/run.sh [--quick] [--rounds N] [--seconds S] [--rate R] [--streams 100,250,500,1000]
 #                        [--stream-rounds N] [--slow-streams N] [--heap 1g] [--wait-quiet 60]
-#   default ~8-9 min; --quick ~2 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
+#   default ~9-10 min; --quick ~2-3 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
