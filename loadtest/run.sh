@@ -91,6 +91,9 @@ prepare() {
   raise_fd_limit
   mkdir -p "$RUN/upstream-body" "$RUN/proxy-body" "$RUN/proxy-temp"
   STATE=$(mktemp -d /tmp/tollgate-loadtest.XXXXXX)
+  # the commits as the run starts (the jar is built by then): commits made while it runs must not relabel it
+  SRC_COMMIT=$(git -C "$REPO_DIR" log -1 --format=%h -- src pom.xml)
+  HEAD_COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD)
   : >"$RAW"
   start_bg "$RUN/noise.log" noise_monitor $$ 5
   log "run directory: $RUN (file descriptor limit $FD_LIMIT)"
@@ -320,8 +323,8 @@ write_report() {
     echo "  differences within this run mean anything"
     echo "- command: \`loadtest/run.sh${ARGS:+ $ARGS}\` ($ROUNDS interleaved rounds; wrk runs of ${SECS}s; open loop $OPEN_RATE req/s"
     echo "  for ${OPEN_SECS}s; streams N = $STREAM_NS × $STREAM_ROUNDS rounds; $SLOW_STREAMS slow streams; wall time $(( SECONDS / 60 )) min $(( SECONDS % 60 )) s)"
-    echo "- Tollgate: \`java $JVM_OPTS -jar target/tollgate.jar\` built from src/ at commit $(git -C "$REPO_DIR" log -1 --format=%h -- src pom.xml)"
-    echo "  (load tests at $(git -C "$REPO_DIR" rev-parse --short HEAD)),"
+    echo "- Tollgate: \`java $JVM_OPTS -jar target/tollgate.jar\` built from src/ at commit $SRC_COMMIT"
+    echo "  (load tests at $HEAD_COMMIT),"
     echo "  config \`loadtest/gateway-loadtest.yaml\`; file descriptor limit $FD_LIMIT"
     echo "- other processes on the machine (not this benchmark) used CPU: $noise"
   } >"$header"

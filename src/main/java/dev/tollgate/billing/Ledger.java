@@ -27,12 +27,18 @@ import org.slf4j.LoggerFactory;
 public final class Ledger {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final long MAX_BACKOFF_MS = 5_000;
+  /**
+   * Records that wake the writer, at most: writes stay short bursts of CPU while the load is light (a
+   * long one holds a core an event loop may wake up for), and grow to a batch as the load rises.
+   */
+  private static final int TRICKLE = 100;
 
   private final Vertx vertx;
   private final LedgerStore store;
   private final GatewayConfig.Billing config;
   private final Clock clock;
   private final WorkerExecutor writer;
+  private final int trickle;
   private final ConcurrentLinkedQueue<UsageEvent> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicBoolean writing = new AtomicBoolean();
@@ -52,6 +58,7 @@ public final class Ledger {
     this.config = config;
     this.clock = clock;
     this.writer = vertx.createSharedWorkerExecutor("tollgate-ledger", 1);
+    this.trickle = Math.min(TRICKLE, config.batchSize());
     this.written = metrics.counter("tollgate_ledger_written", "Usage records written to the store");
     this.dropped = metrics.counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
     this.failures = metrics.counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
@@ -78,7 +85,7 @@ public final class Ledger {
       return;
     }
     queue.add(event);
-    if (pending.get() >= config.batchSize()) kick();
+    if (pending.get() >= trickle) kick();
   }
 
   /**
@@ -100,7 +107,7 @@ public final class Ledger {
     if (!writing.compareAndSet(false, true)) return;
     writer.executeBlocking(this::writeOneBatch, false).onComplete(ar -> {
       writing.set(false);
-      if (ar.succeeded() && ar.result() && pending.get() >= config.batchSize()) kick();
+      if (ar.succeeded() && ar.result() && pending.get() >= trickle) kick();
     });
   }
 

@@ -407,4 +407,27 @@ abstract class BillingContract {
     }
   }
 
+  @Test
+  void a_hundred_waiting_records_are_written_without_waiting_for_a_full_batch_or_the_flush_interval() {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      dev.tollgate.store.Database db = dev.tollgate.store.Database.open(vertx, newStore());
+      dev.tollgate.metrics.GatewayMetrics metrics = new dev.tollgate.metrics.GatewayMetrics();
+      // a batch of 500 and an hour between timed flushes: only the 100-record trigger can start this write
+      Ledger ledger = new Ledger(vertx, new dev.tollgate.store.LedgerStore(db),
+          new dev.tollgate.config.GatewayConfig.Billing(500, Duration.ofHours(1), 200_000, Duration.ofDays(90)), metrics, Clock.systemUTC());
+      ledger.start();
+      for (int i = 0; i < 100; i++) {
+        ledger.record(new UsageEvent("t" + i, "r" + i, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
+            "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, false, 200, 1, null, null));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> ledger.pending() == 0);
+      assertThat(metrics.scrape()).contains("tollgate_ledger_written_total 100.0");
+      TestStack.await(ledger.flush(Duration.ofSeconds(5)));
+      TestStack.await(ledger.close());
+      TestStack.await(db.close());
+    } finally {
+      TestStack.await(vertx.close());
+    }
+  }
 }
