@@ -21,8 +21,8 @@ public final class TokenCounter {
   /**
    * Counts of prompt pieces already seen: at most ~32 MB (each entry weighed as its text plus ~160 bytes
    * of cache, map and object overhead), and none kept over ten minutes unused. The cache's upkeep
-   * (recording reads, evicting) runs on the calling thread in small amortised steps: handing it to
-   * the common pool woke a second thread for every few requests, which cost more than the upkeep.
+   * (recording reads, evicting) runs on the calling thread in small amortised steps rather than waking a
+   * common-pool thread every few requests.
    */
   private static final Cache<Piece, Integer> PIECES = Caffeine.newBuilder()
       .executor(Runnable::run)
