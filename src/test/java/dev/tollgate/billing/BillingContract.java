@@ -385,14 +385,9 @@ abstract class BillingContract {
     try (Outage outage = outageStore(); LogCapture logs = new LogCapture()) {
       dev.tollgate.store.Database db = dev.tollgate.store.Database.open(vertx, outage.url());
       dev.tollgate.metrics.GatewayMetrics metrics = new dev.tollgate.metrics.GatewayMetrics();
-      Ledger ledger = new Ledger(vertx, new dev.tollgate.store.LedgerStore(db),
-          new dev.tollgate.config.GatewayConfig.Billing(500, Duration.ofMillis(50), 100, Duration.ofDays(90)), metrics, Clock.systemUTC());
-      ledger.start();
+      Ledger ledger = startLedger(vertx, db, metrics, Duration.ofMillis(50), 100);
       outage.cut();
-      for (int i = 0; i < 103; i++) {
-        ledger.record(new UsageEvent("u" + i, "r" + i, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
-            "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, false, 200, 1, null, null));
-      }
+      for (int i = 0; i < 103; i++) ledger.record(event("u" + i));
       assertThat(ledger.pending()).isEqualTo(100);
       assertThat(metrics.scrape()).contains("tollgate_ledger_dropped_total 3.0");
       assertThat(logs.lines()).anyMatch(l -> l.contains("LEDGER BUFFER FULL"));
@@ -413,14 +408,9 @@ abstract class BillingContract {
     try {
       dev.tollgate.store.Database db = dev.tollgate.store.Database.open(vertx, newStore());
       dev.tollgate.metrics.GatewayMetrics metrics = new dev.tollgate.metrics.GatewayMetrics();
-      // a batch of 500 and an hour between timed flushes: only the 100-record trigger can start this write
-      Ledger ledger = new Ledger(vertx, new dev.tollgate.store.LedgerStore(db),
-          new dev.tollgate.config.GatewayConfig.Billing(500, Duration.ofHours(1), 200_000, Duration.ofDays(90)), metrics, Clock.systemUTC());
-      ledger.start();
-      for (int i = 0; i < 100; i++) {
-        ledger.record(new UsageEvent("t" + i, "r" + i, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
-            "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, false, 200, 1, null, null));
-      }
+      // an hour between timed flushes: only the 100-record trigger can start this write
+      Ledger ledger = startLedger(vertx, db, metrics, Duration.ofHours(1), 200_000);
+      for (int i = 0; i < 100; i++) ledger.record(event("t" + i));
       await().atMost(Duration.ofSeconds(10)).until(() -> ledger.pending() == 0);
       assertThat(metrics.scrape()).contains("tollgate_ledger_written_total 100.0");
       TestStack.await(ledger.flush(Duration.ofSeconds(5)));
@@ -429,5 +419,19 @@ abstract class BillingContract {
     } finally {
       TestStack.await(vertx.close());
     }
+  }
+
+  /** A ledger on its own (no gateway) writing batches of 500 to the store. */
+  private static Ledger startLedger(io.vertx.core.Vertx vertx, dev.tollgate.store.Database db,
+      dev.tollgate.metrics.GatewayMetrics metrics, Duration flushInterval, int bufferLimit) {
+    Ledger ledger = new Ledger(vertx, new dev.tollgate.store.LedgerStore(db),
+        new dev.tollgate.config.GatewayConfig.Billing(500, flushInterval, bufferLimit, Duration.ofDays(90)), metrics, Clock.systemUTC());
+    ledger.start();
+    return ledger;
+  }
+
+  private static UsageEvent event(String id) {
+    return new UsageEvent(id, "r-" + id, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
+        "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, false, 200, 1, null, null);
   }
 }
