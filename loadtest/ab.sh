@@ -63,6 +63,17 @@ wrk_result() {
   BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" "$@" | { grep '^RESULT ' || true; } | sed 's/^RESULT //'
 }
 
+# wait_started PID LOG : until the gateway answers on its health URL; fails at once if the process exits
+wait_started() {
+  local i
+  for i in $(seq 1 300); do
+    curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$GATEWAY_PORT/healthz" && return 0
+    kill -0 "$1" 2>/dev/null || die "the variant exited before it answered: $(tail -3 "$2")"
+    sleep 0.2
+  done
+  die "the variant did not answer within 60 s (log: $2)"
+}
+
 # measure NAME ROUND : start the variant, warm it up, measure, stop it
 measure() {
   local name=$1 round=$2 cmd=${COMMANDS[$1]} db pid before line
@@ -75,7 +86,7 @@ measure() {
   # shellcheck disable=SC2086
   start_bg "$RUN/$name-$round.log" $cmd
   pid=$LAST_PID
-  wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
+  wait_started "$pid" "$RUN/$name-$round.log"
   wrk_result -t2 -c32 -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
   before=$(cpu_ms "$pid")
   line=$(wrk_result -t2 -c32 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
