@@ -41,13 +41,7 @@ done
 RUN=$LOADTEST_DIR/out/ab-$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$RUN/raw.txt
 STATE=""
-cleanup() {
-  local rc=$?
-  stop_all
-  if [ -n "$STATE" ]; then rm -rf "$STATE"; fi
-  [ $rc -eq 0 ] || log "failed (exit $rc); logs in $RUN"
-}
-trap cleanup EXIT
+trap cleanup_on_exit EXIT
 
 ensure_packages wrk:wrk nginx:nginx-light curl:curl
 ensure_jar

@@ -25,11 +25,7 @@ GATEWAY_PORT=18180
 RUN=$LOADTEST_DIR/out/gatling-$(date -u +%Y%m%dT%H%M%SZ)
 STATE=""
 
-cleanup() {
-  stop_all
-  if [ -n "$STATE" ]; then rm -rf "$STATE"; fi
-}
-trap cleanup EXIT
+trap cleanup_on_exit EXIT
 
 main() {
   command -v mvn >/dev/null || ensure_packages mvn:maven

@@ -34,6 +34,15 @@ stop_all() {
   STARTED_PIDS=()
 }
 
+# cleanup_on_exit : for `trap cleanup_on_exit EXIT`: stops what start_bg started, removes $STATE (a temporary
+# directory, when set) and, when the script failed, says where its logs are ($RUN)
+cleanup_on_exit() {
+  local rc=$?
+  stop_all
+  if [ -n "${STATE:-}" ]; then rm -rf "$STATE"; fi
+  [ $rc -eq 0 ] || log "failed (exit $rc); logs in ${RUN:-?}"
+}
+
 # wait_http URL [SECONDS] : until URL answers (any HTTP status) or the time is up
 wait_http() {
   local url=$1 secs=${2:-60} i

@@ -77,13 +77,7 @@ RAW=$RUN/raw.txt
 STATE=""
 TOLLGATE_PID=""
 
-cleanup() {
-  local rc=$?
-  stop_all
-  if [ -n "$STATE" ]; then rm -rf "$STATE"; fi
-  [ $rc -eq 0 ] || log "failed (exit $rc); logs in $RUN"
-}
-trap cleanup EXIT
+trap cleanup_on_exit EXIT
 
 prepare() {
   ensure_packages wrk:wrk nginx:nginx-light curl:curl jcmd:openjdk-17-jdk-headless
