@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # A/B: two or more ways of starting Tollgate (builds, JVMs, JVM options, configs) under the same
-# non-streamed load, one gateway at a time, in interleaved rounds, against the same upstream (nginx
-# `return 200`, measured directly in every round as well). Each start gets a fresh billing database and a
-# wrk warm-up; then throughput at 32 connections (req/s and Tollgate's CPU per request) and latency at one
+# non-streamed load, one gateway at a time, in interleaved rounds (the starting variant rotates), against
+# the same upstream (nginx `return 200`, measured directly in every round as well). Each start gets a wrk
+# warm-up; then throughput at 32 connections (req/s and Tollgate's CPU per request) and latency at one
 # connection. Prints the medians per variant, and every measurement to loadtest/out/ab-<time>/raw.txt.
 #
 # Usage: loadtest/ab.sh [--rounds N] [--seconds S] [--warmup S] NAME='COMMAND' NAME='COMMAND' ...
-#   COMMAND starts Tollgate in the foreground; unless it has a --config of its own, the script appends
-#   `--config` with loadtest/gateway-loadtest.yaml (team-key auth, quotas, billing to SQLite), port 18080.
+#   NAME: letters, digits, '.', '_', '-'. COMMAND: a java command line that starts Tollgate in the
+#   foreground, run from the repository root, split on spaces (no quoting inside it), the JVM itself (no
+#   wrapper such as `timeout` or `sh -c`: its CPU is measured and it is stopped by PID). Without a
+#   --config of its own, the script appends one: loadtest/gateway-loadtest.yaml (team-key auth, quotas,
+#   billing to a fresh SQLite file per start) on port 18080; a config of your own must serve the same
+#   (port 18080, model gpt-bench to 127.0.0.1:18081, the bench team key of post.lua).
 #   e.g. loadtest/ab.sh base='java -Xmx1g -jar target/tollgate.jar' \
 #                       zgc='java -Xmx1g -XX:+UseZGC -jar target/tollgate.jar'
 #   defaults: 3 rounds, 10 s per measurement, 20 s warm-up per start (~1 min per variant and round)
@@ -25,13 +29,20 @@ NAMES=()
 declare -A COMMANDS
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
+number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { log "$1 needs a positive whole number"; usage 2 >&2; }; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --rounds) ROUNDS=$2; shift ;;
-    --seconds) SECS=$2; shift ;;
-    --warmup) WARMUP=$2; shift ;;
+    --rounds) ROUNDS=${2:-}; number "$1" "$ROUNDS"; shift ;;
+    --seconds) SECS=${2:-}; number "$1" "$SECS"; shift ;;
+    --warmup) WARMUP=${2:-}; number "$1" "$WARMUP"; shift ;;
     -h|--help) usage ;;
-    *=*) NAMES+=("${1%%=*}"); COMMANDS[${1%%=*}]=${1#*=} ;;
+    -*) log "unknown option $1"; usage 2 ;;
+    *=*)
+      name=${1%%=*}
+      [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || { log "variant name '$name': use letters, digits, '.', '_', '-'"; usage 2; }
+      [ "$name" != direct ] || { log "'direct' is the upstream's own row; name the variant otherwise"; usage 2; }
+      [ -z "${COMMANDS[$name]:-}" ] || { log "variant '$name' given twice"; usage 2; }
+      NAMES+=("$name"); COMMANDS[$name]=${1#*=} ;;
     *) log "unknown argument $1"; usage 2 ;;
   esac
   shift
@@ -45,25 +56,40 @@ trap cleanup_on_exit EXIT
 
 ensure_packages wrk:wrk nginx:nginx-light curl:curl
 ensure_jar
+for port in $GATEWAY_PORT $FAST_PORT; do
+  ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" || die "something already answers on port $port (another benchmark?)"
+done
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-ab.XXXXXX)
 render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
 start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
+UPSTREAM_PID=$LAST_PID
 wait_http "http://127.0.0.1:$FAST_PORT/"
+kill -0 "$UPSTREAM_PID" 2>/dev/null || die "the upstream nginx exited: $(tail -3 "$RUN/upstream-nginx.error.log")"
 cd "$REPO_DIR"   # so that the commands may name target/tollgate.jar
 
-# wrk_result WRK_ARGS... URL : the RESULT line of post.lua
-wrk_result() {
-  BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" "$@" | { grep '^RESULT ' || true; } | sed 's/^RESULT //'
+# result LABEL WRK_ARGS... URL : post.lua's RESULT line; fails unless every request got a 2xx answer
+result() {
+  local label=$1 line; shift
+  line=$(BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" "$@" | { grep '^RESULT ' || true; } | sed 's/^RESULT //')
+  [ -n "$line" ] || die "$label: wrk gave no result"
+  [[ $line == *" errors=0 "* && $line != *" requests=0" ]] || die "$label: failed requests: $line"
+  echo "$line"
 }
 
-# wait_started PID LOG : until the gateway answers on its health URL; fails at once if the process exits
+# wait_started PID LOG : until the gateway answers a chat completion; fails at once if the process exits
 wait_started() {
-  local i
+  local i code
   for i in $(seq 1 300); do
-    curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$GATEWAY_PORT/healthz" && return 0
     kill -0 "$1" 2>/dev/null || die "the variant exited before it answered: $(tail -3 "$2")"
-    sleep 0.2
+    code=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "Authorization: Bearer $TEAM_KEY" \
+      -H 'Content-Type: application/json' -d @"$LOADTEST_DIR/chat-request.json" "http://127.0.0.1:$GATEWAY_PORT$API" || true)
+    case $code in
+      200) kill -0 "$1" 2>/dev/null || die "port $GATEWAY_PORT answered, but not the variant (it exited): $(tail -3 "$2")"
+           return 0 ;;
+      000) sleep 0.2 ;;
+      *) die "the variant answered $code to a chat completion (log: $2)" ;;
+    esac
   done
   die "the variant did not answer within 60 s (log: $2)"
 }
@@ -75,32 +101,35 @@ measure() {
   mkdir -p "$db"
   render "$LOADTEST_DIR/gateway-loadtest.yaml" "$db/gateway.yaml" STATE="$db" LOADTEST="$LOADTEST_DIR" \
     GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091
-  case " $cmd " in *" --config "*) ;; *) cmd="$cmd --config $db/gateway.yaml" ;; esac
-  # word splitting of the command is intended: it is a command line
+  case " $cmd " in *" --config "*|*" --config="*) ;; *) cmd="$cmd --config $db/gateway.yaml" ;; esac
+  set -f   # the command is split on spaces, never glob-expanded (-Xlog:gc*:file=...)
   # shellcheck disable=SC2086
   start_bg "$RUN/$name-$round.log" $cmd
+  set +f
   pid=$LAST_PID
   wait_started "$pid" "$RUN/$name-$round.log"
-  wrk_result -t2 -c32 -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
+  result "$name warm-up" -t2 -c32 -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
   before=$(cpu_ms "$pid")
-  line=$(wrk_result -t2 -c32 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
-  [ -n "$line" ] || die "wrk gave no result for $name"
+  line=$(result "$name" -t2 -c32 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
+  kill -0 "$pid" 2>/dev/null || die "$name exited during the run (log: $RUN/$name-$round.log)"
   echo "$name round=$round c=32 $line cpu_ms=$(( $(cpu_ms "$pid") - before ))" | tee -a "$RAW" >&2
-  line=$(wrk_result -t1 -c1 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
+  line=$(result "$name" -t1 -c1 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
   echo "$name round=$round c=1 $line" | tee -a "$RAW" >&2
-  stop_pid "$pid"
+  stop_started "$pid"
 }
 
 log "variants: ${NAMES[*]}; $ROUNDS rounds of ${SECS}s measurements after ${WARMUP}s warm-up; results in $RUN"
 : >"$RAW"
 for round in $(seq 1 "$ROUNDS"); do
-  echo "direct round=$round c=1 $(wrk_result -t1 -c1 -d"${SECS}s" "http://127.0.0.1:$FAST_PORT$API")" | tee -a "$RAW" >&2
-  for name in "${NAMES[@]}"; do measure "$name" "$round"; done
+  line=$(result direct -t1 -c1 -d"${SECS}s" "http://127.0.0.1:$FAST_PORT$API")
+  echo "direct round=$round c=1 $line" | tee -a "$RAW" >&2
+  n=${#NAMES[@]}
+  for i in $(seq 0 $((n - 1))); do measure "${NAMES[$(( (i + round - 1) % n ))]}" "$round"; done
 done
 
 # the medians per variant, from the raw lines
 {
-  echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(machine_line)"
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(machine_line) (the default java; each variant names its own)"
   echo "command: loadtest/ab.sh --rounds $ROUNDS --seconds $SECS --warmup $WARMUP $(for n in "${NAMES[@]}"; do printf "%s='%s' " "$n" "${COMMANDS[$n]}"; done)"
   echo
   echo "| variant | req/s, 32 connections | CPU µs per request | p50, 1 connection (ms) | p99 | p99.9 |"
@@ -112,6 +141,7 @@ done
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n == 0 ? "" : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
     }
+    function ms(list) { return list == "" ? "—" : sprintf("%.3f", median(list)) }
     field("c") == 32 { rps[$1] = rps[$1] " " field("rps"); cpu[$1] = cpu[$1] " " (1000 * field("cpu_ms") / field("requests")) }
     field("c") == 1 { p50[$1] = p50[$1] " " field("p50"); p99[$1] = p99[$1] " " field("p99"); p999[$1] = p999[$1] " " field("p999") }
     END {
@@ -119,9 +149,9 @@ done
       for (i = 1; i <= n; i++) {
         v = names[i]
         printf "| %s | %s | %s | %s | %s | %s |\n", v, (v in rps) ? sprintf("%.0f", median(rps[v])) : "—",
-          (v in cpu) ? sprintf("%.1f", median(cpu[v])) : "—", median(p50[v]), median(p99[v]), median(p999[v])
+          (v in cpu) ? sprintf("%.1f", median(cpu[v])) : "—", ms(p50[v]), ms(p99[v]), ms(p999[v])
       }
     }' "$RAW"
   echo
-  echo "Medians of the rounds; direct = wrk at the upstream itself (1 connection, once per round)."
+  echo "Medians of the rounds; direct = wrk at the upstream itself (1 connection, once per round). Every request answered 2xx."
 } | tee "$RUN/results.md"

@@ -1,4 +1,4 @@
-# Shared helpers for run.sh and gatling.sh (sourced, not run). Every process started through start_bg is
+# Shared helpers for run.sh, ab.sh and gatling.sh (sourced, not run). Every process started through start_bg is
 # stopped by PID when the calling script exits, whatever the reason (trap EXIT).
 
 LOADTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +26,14 @@ stop_pid() {
   for i in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   log "process $pid did not stop in 15 s; killing it"
   kill -9 "$pid" 2>/dev/null || true
+}
+
+# stop_started PID : stop_pid, and forget the PID (so that the exit trap never signals a reused one)
+stop_started() {
+  local pid kept=()
+  stop_pid "$1"
+  for pid in "${STARTED_PIDS[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+  STARTED_PIDS=("${kept[@]}")
 }
 
 stop_all() {
