@@ -28,7 +28,6 @@ API=/v1/chat/completions
 NAMES=()
 declare -A COMMANDS
 
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { log "$1 needs a positive whole number"; usage 2 >&2; }; }
 while [ $# -gt 0 ]; do
   case $1 in

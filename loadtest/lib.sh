@@ -6,6 +6,9 @@ REPO_DIR=$(cd "$LOADTEST_DIR/.." && pwd)
 JAR=$REPO_DIR/target/tollgate.jar
 STARTED_PIDS=()
 
+# usage [EXIT_CODE] : prints the calling script's header comment (its usage) and exits
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 

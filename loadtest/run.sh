@@ -35,8 +35,6 @@ HEAP=1g
 WAIT_QUIET=60                # wait up to this many seconds for other processes to calm down before starting
 ARGS="$*"
 
-# usage [EXIT_CODE] : the comment block at the top of this file
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) ROUNDS=1; SECS=5; WARMUP_SECS=10; BASELINE_WARMUP_SECS=2; OPEN_SECS=5; STREAM_NS=100,500; STREAM_ROUNDS=1; STREAM_WARMUP_S=5; SLOW_STREAMS=2000; SLOW_RAMP_S=4
