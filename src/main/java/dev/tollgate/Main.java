@@ -66,6 +66,9 @@ public final class Main {
     Gateway gateway;
     try {
       gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ConfigException e) {
+      fail("configuration error: " + e.getMessage());
+      return;
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       fail("start-up failed: " + cause.getMessage());

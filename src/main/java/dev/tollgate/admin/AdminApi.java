@@ -2,11 +2,13 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.auth.Credentials;
 import dev.tollgate.auth.KeyHash;
+import dev.tollgate.core.Ids;
 import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.config.Secret;
-import dev.tollgate.server.ErrorResponses;
-import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.pipeline.ErrorReply;
+import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.quota.QuotaView;
 import dev.tollgate.store.LedgerStore;
 import dev.tollgate.store.StoreConflict;
@@ -24,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
 import io.vertx.core.buffer.Buffer;
 import java.util.function.Predicate;
@@ -167,7 +168,7 @@ public final class AdminApi {
   private void route(Router router, HttpMethod method, String path, BiFunction<RoutingContext, Buffer, Future<Reply>> handler) {
     router.route(method, path).handler(ctx -> {
       if (!authorized(ctx)) {
-        ErrorResponses.send(ctx.response(), adminToken == null
+        ErrorReply.send(ctx.response(), adminToken == null
             ? GatewayFailure.invalidKey("The admin API is disabled: set admin.token (for example ${env:TOLLGATE_ADMIN_TOKEN}).")
             : GatewayFailure.invalidKey("A valid admin token is required: 'Authorization: Bearer <admin token>'."));
         return;
@@ -180,7 +181,7 @@ public final class AdminApi {
         }
       }).onComplete(ar -> {
         if (ar.failed()) {
-          ErrorResponses.send(ctx.response(), translate(ar.cause()));
+          ErrorReply.send(ctx.response(), translate(ar.cause()));
           return;
         }
         Reply reply = ar.result();
@@ -199,9 +200,8 @@ public final class AdminApi {
 
   private boolean authorized(RoutingContext ctx) {
     if (adminToken == null) return false;
-    String auth = ctx.request().getHeader("authorization");
-    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
-    return KeyHash.same(auth.substring(7).trim(), adminToken.reveal());
+    String token = Credentials.bearer(ctx.request().getHeader("authorization"));
+    return token != null && KeyHash.same(token, adminToken.reveal());
   }
 
   private static Throwable translate(Throwable t) {
@@ -241,7 +241,7 @@ public final class AdminApi {
   }
 
   private static String newKeyId() {
-    return String.format("key_%016x", ThreadLocalRandom.current().nextLong());
+    return Ids.random("key_", 16);
   }
 
   private static GatewayFailure noTeam(String id) {

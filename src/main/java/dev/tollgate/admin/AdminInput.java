@@ -2,7 +2,7 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.team.Budget;
 import dev.tollgate.team.BudgetPeriod;
 import dev.tollgate.team.Limits;

@@ -2,7 +2,8 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.billing.UsageEvent;
-import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.NanoUsd;
 import dev.tollgate.store.LedgerStore;
 import dev.tollgate.store.LedgerStore.GroupBy;
 import io.vertx.core.Future;
@@ -145,10 +146,8 @@ final class UsageQueries {
         r.usage().reasoningTokens(), r.costNanos(), r.estimated(), r.errors()};
   }
 
-  /** Nano-dollars as exact dollars, with at least cents shown. */
-  static BigDecimal usd(long nanos) {
-    BigDecimal v = BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
-    return v.scale() < 2 ? v.setScale(2) : v;
+  private static BigDecimal usd(long nanos) {
+    return NanoUsd.display(nanos);
   }
 
   private static String csvField(String v) {

@@ -1,6 +1,6 @@
 package dev.tollgate.auth;
 
-import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.core.GatewayFailure;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Clock;
 
@@ -35,9 +35,7 @@ public final class Authenticator {
 
   private String credential(HttpServerRequest request) {
     String auth = request.getHeader("authorization");
-    if (auth != null) {
-      return auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
-    }
+    if (auth != null) return Credentials.bearer(auth);
     String key = request.getHeader("api-key");
     if (key == null) key = request.getHeader("x-api-key");
     if (key == null && queryParamKey) key = request.getParam("api-key");

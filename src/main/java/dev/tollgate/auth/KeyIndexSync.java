@@ -1,6 +1,5 @@
 package dev.tollgate.auth;
 
-import dev.tollgate.store.TeamStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -24,7 +23,7 @@ public final class KeyIndexSync {
   private static final Duration TOUCH_FLUSH = Duration.ofSeconds(5);
 
   private final Vertx vertx;
-  private final TeamStore store;
+  private final KeySource store;
   private final KeyIndex index;
   private final Clock clock;
   private final AtomicBoolean polling = new AtomicBoolean();
@@ -32,7 +31,7 @@ public final class KeyIndexSync {
   private long pollTimer = -1;
   private long touchTimer = -1;
 
-  public KeyIndexSync(Vertx vertx, TeamStore store, KeyIndex index, Clock clock) {
+  public KeyIndexSync(Vertx vertx, KeySource store, KeyIndex index, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.index = index;

@@ -1,5 +1,7 @@
 package dev.tollgate.billing;
 
+import dev.tollgate.core.Usage;
+
 /**
  * What one request is billed: its tokens and their cost in nano-dollars (1e-9 USD). {@code estimated}:
  * the provider reported no usage and the tokens were counted by the gateway's tokenizer;

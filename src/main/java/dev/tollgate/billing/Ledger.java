@@ -2,9 +2,6 @@ package dev.tollgate.billing;
 
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
-import dev.tollgate.store.LedgerStore;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -34,7 +31,7 @@ public final class Ledger {
   private static final int TRICKLE = 100;
 
   private final Vertx vertx;
-  private final LedgerStore store;
+  private final UsageRecords store;
   private final GatewayConfig.Billing config;
   private final Clock clock;
   private final WorkerExecutor writer;
@@ -42,9 +39,7 @@ public final class Ledger {
   private final ConcurrentLinkedQueue<UsageEvent> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicBoolean writing = new AtomicBoolean();
-  private final Counter written;
-  private final Counter dropped;
-  private final Counter failures;
+  private final GatewayMetrics metrics;
   private List<UsageEvent> retry; // the batch that failed last; touched only by the writer thread
   private volatile long backoffMs;
   private volatile long retryAtNanos;
@@ -52,18 +47,15 @@ public final class Ledger {
   private long flushTimer = -1;
   private long pruneTimer = -1;
 
-  public Ledger(Vertx vertx, LedgerStore store, GatewayConfig.Billing config, GatewayMetrics metrics, Clock clock) {
+  public Ledger(Vertx vertx, UsageRecords store, GatewayConfig.Billing config, GatewayMetrics metrics, Clock clock) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
     this.clock = clock;
     this.writer = vertx.createSharedWorkerExecutor("tollgate-ledger", 1);
     this.trickle = Math.min(TRICKLE, config.batchSize());
-    this.written = metrics.counter("tollgate_ledger_written", "Usage records written to the store");
-    this.dropped = metrics.counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
-    this.failures = metrics.counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
-    Gauge.builder("tollgate_ledger_pending", pending, AtomicInteger::get)
-        .description("Usage records waiting to be written").register(metrics.registry());
+    this.metrics = metrics;
+    metrics.ledgerPending(pending::get);
   }
 
   public void start() {
@@ -75,7 +67,7 @@ public final class Ledger {
   public void record(UsageEvent event) {
     if (pending.incrementAndGet() > config.bufferLimit()) {
       pending.decrementAndGet();
-      dropped.increment();
+      metrics.ledgerDropped();
       long now = System.nanoTime();
       if (now - lastDropLogNanos > 1_000_000_000L) {
         lastDropLogNanos = now;
@@ -127,7 +119,7 @@ public final class Ledger {
       store.write(batch);
     } catch (Exception e) {
       retry = batch;
-      failures.increment();
+      metrics.ledgerWriteFailure();
       backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
       retryAtNanos = System.nanoTime() + backoffMs * 1_000_000;
       log.warn("cannot write {} usage records ({} waiting); retrying in {} ms: {}", batch.size(), pending.get(), backoffMs,
@@ -139,7 +131,7 @@ public final class Ledger {
     backoffMs = 0;
     retryAtNanos = 0;
     pending.addAndGet(-batch.size());
-    written.increment(batch.size());
+    metrics.ledgerWritten(batch.size());
     return true;
   }
 

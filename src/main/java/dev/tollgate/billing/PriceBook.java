@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tollgate.config.ConfigException;
+import dev.tollgate.core.Usage;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;

@@ -6,8 +6,8 @@ import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
+import dev.tollgate.wire.Prompt;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -55,15 +55,15 @@ public final class TokenCounter {
   }
 
   /**
-   * The tokens of a prompt given piece by piece (messages, content parts), plus one per separator
-   * between pieces: an estimate for admission. Each piece's count is remembered, since chats resend
-   * their whole history every turn and teams share system prompts, so most pieces have been counted
-   * before and only the new ones cost tokenizing.
+   * The tokens of a prompt: its pieces (messages, content parts) counted one by one, plus the tokens
+   * its framing adds. Each piece's count is remembered, since chats resend their whole history every
+   * turn and teams share system prompts, so most pieces have been counted before and only the new ones
+   * cost tokenizing.
    */
-  public static long countPieces(String model, List<String> pieces) {
+  public static long estimate(String model, Prompt prompt) {
     Encoding encoding = encodingFor(model);
-    long total = Math.max(0, pieces.size() - 1);
-    for (String text : pieces) {
+    long total = prompt.framingTokens();
+    for (String text : prompt.pieces()) {
       if (!text.isEmpty()) total += PIECES.get(new Piece(encoding, text), p -> encoding.countTokensOrdinary(p.text()));
     }
     return total;

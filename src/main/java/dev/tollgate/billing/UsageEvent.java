@@ -1,5 +1,7 @@
 package dev.tollgate.billing;
 
+import dev.tollgate.core.Usage;
+
 /**
  * One ledger record: everything about one admitted request that finance or an operator may ask.
  * {@code id} is the gateway's own unique id (a client's request id need not be unique).

@@ -6,7 +6,7 @@ public final class ConfigException extends RuntimeException {
     super(message, null, false, false);
   }
 
-  static ConfigException at(String file, String path, String problem) {
+  public static ConfigException at(String file, String path, String problem) {
     return new ConfigException(file + ": " + (path.isEmpty() ? "(top level)" : path) + ": " + problem);
   }
 }

@@ -12,7 +12,6 @@ import dev.tollgate.config.GatewayConfig.KeySeed;
 import dev.tollgate.config.GatewayConfig.Model;
 import dev.tollgate.config.GatewayConfig.Provider;
 import dev.tollgate.config.GatewayConfig.ProviderKey;
-import dev.tollgate.config.GatewayConfig.ProviderType;
 import dev.tollgate.config.GatewayConfig.Quota;
 import dev.tollgate.config.GatewayConfig.Server;
 import dev.tollgate.config.GatewayConfig.Target;
@@ -129,15 +128,16 @@ public final class ConfigLoader {
     return redis;
   }
 
+  /** Providers in general; what each type needs besides is checked by that type (see the provider registry). */
   private static Map<String, Provider> providers(ConfigNode n) {
     Map<String, Provider> out = new LinkedHashMap<>();
     n.entries().forEach((name, p) -> {
       p.allowOnly(Set.of("type", "base-url", "api-version", "keys"));
-      ProviderType type = p.get("type").oneOf(ProviderType.class, null);
-      if (type == null) throw p.get("type").error("is required (openai, azure-openai or mock)");
+      String type = p.get("type").text(null);
+      if (type == null || type.isBlank()) throw p.get("type").error("is required (the kind of provider, e.g. openai)");
       URI baseUrl = null;
-      if (type != ProviderType.MOCK) {
-        ConfigNode urlNode = p.get("base-url");
+      ConfigNode urlNode = p.get("base-url");
+      if (!urlNode.isMissing()) {
         String raw = urlNode.text();
         try {
           baseUrl = URI.create(raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw);
@@ -148,13 +148,11 @@ public final class ConfigLoader {
           throw urlNode.error("must be an http:// or https:// URL, got '" + raw + "'");
         }
       }
-      String apiVersion = p.get("api-version").text(type == ProviderType.AZURE_OPENAI ? "2024-10-21" : null);
       List<ProviderKey> keys = p.get("keys").list(k -> {
         k.allowOnly(Set.of("secret", "weight"));
         return new ProviderKey(k.get("secret").secret(), k.get("weight").intValue(1, 1, 1_000_000));
       });
-      if (keys.isEmpty() && type != ProviderType.MOCK) throw p.get("keys").error("needs at least one key");
-      out.put(name, new Provider(name, type, baseUrl, apiVersion, keys));
+      out.put(name, new Provider(name, type, baseUrl, p.get("api-version").text(null), keys));
     });
     return out;
   }

@@ -39,9 +39,16 @@ public record GatewayConfig(
   /** {@code queryParamKey}: accept {@code ?api-key=} for clients that cannot set headers (off by default). */
   public record Auth(boolean queryParamKey, Duration keyRefresh, Duration rotationGrace) {}
 
-  public enum ProviderType { OPENAI, AZURE_OPENAI, MOCK }
-
-  public record Provider(String name, ProviderType type, URI baseUrl, String apiVersion, List<ProviderKey> keys) {}
+  /**
+   * A provider: its {@code type} names its adapter (the registry of types checks the settings each one
+   * needs); {@code baseUrl}, {@code apiVersion} may be null.
+   */
+  public record Provider(String name, String type, URI baseUrl, String apiVersion, List<ProviderKey> keys) {
+    /** The key path of one of this provider's settings, for error messages, e.g. {@code providers.openai.base-url}. */
+    public String path(String setting) {
+      return "providers." + name + "." + setting;
+    }
+  }
 
   public record ProviderKey(Secret secret, int weight) {}
 

@@ -12,11 +12,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 /**
- * The gateway's meters and their names, in one place. Meters are looked up once per tag
- * combination and cached, so recording on the hot path is a map lookup and an atomic add.
- * No provider secret or team key ever becomes a tag.
+ * The gateway's meters, one named method each, so every name and tag set is written in one place.
+ * Meters are looked up once per tag combination and cached, so recording on the hot path is a map
+ * lookup and an atomic add. No provider secret or team key ever becomes a tag.
  */
 public final class GatewayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -24,6 +25,10 @@ public final class GatewayMetrics {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter[]> billed = new ConcurrentHashMap<>();
+  private final Counter ledgerWritten;
+  private final Counter ledgerDropped;
+  private final Counter ledgerWriteFailures;
 
   public GatewayMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -34,10 +39,10 @@ public final class GatewayMetrics {
         .description("Streamed responses currently being relayed").register(registry);
     Gauge.builder("tollgate_requests_in_flight", inFlight, AtomicInteger::get)
         .description("Client requests currently being handled").register(registry);
-  }
-
-  public PrometheusMeterRegistry registry() {
-    return registry;
+    // shown from the start, so that an alert on them sees 0 rather than nothing
+    ledgerWritten = counter("tollgate_ledger_written", "Usage records written to the store");
+    ledgerDropped = counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
+    ledgerWriteFailures = counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
   }
 
   public String scrape() {
@@ -52,9 +57,11 @@ public final class GatewayMetrics {
     return inFlight;
   }
 
+  // ---- requests and upstreams
+
   public void request(String endpoint, String model, int status, long nanos) {
-    String key = endpoint + '|' + model + '|' + status;
-    timers.computeIfAbsent("req|" + key, k -> Timer.builder("tollgate_requests")
+    String key = "req|" + endpoint + '|' + model + '|' + status;
+    timers.computeIfAbsent(key, k -> Timer.builder("tollgate_requests")
         .description("Client requests by endpoint, model and status, with their duration")
         .tags("endpoint", endpoint, "model", model, "status", Integer.toString(status))
         .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
@@ -77,17 +84,59 @@ public final class GatewayMetrics {
   }
 
   public void upstreamFailure(String provider, String reason) {
-    count("tollgate_upstream_failures", "Upstream attempts that failed, by provider and reason",
-        "provider", provider, "reason", reason);
+    counter("tollgate_upstream_failures", "Upstream attempts that failed, by provider and reason",
+        "provider", provider, "reason", reason).increment();
   }
 
-  /** A counter with the given name and tags (name-value pairs), created on first use. */
-  public void count(String name, String description, String... tags) {
-    counter(name, description, tags).increment();
+  // ---- admission
+
+  public void quotaRefusal(String team, String reason) {
+    counter("tollgate_quota_refusals", "Requests refused by quotas, by team and reason", "team", team, "reason", reason).increment();
   }
 
-  public Counter counter(String name, String description, String... tags) {
+  public void quotaRedisUnavailable(String team, boolean failOpen) {
+    counter("tollgate_quota_redis_unavailable", "Admissions made while Redis was unreachable, by team and mode",
+        "team", team, "mode", failOpen ? "fail_open" : "fail_closed").increment();
+  }
+
+  public void loadShed() {
+    counter("tollgate_load_shed", "Requests refused because the usage ledger is too far behind").increment();
+  }
+
+  // ---- billing
+
+  /** Tokens and cost billed for one request. */
+  public void billed(String team, String model, long promptTokens, long completionTokens, double costUsd) {
+    Counter[] c = billed.computeIfAbsent(team + '\u0000' + model, k -> new Counter[] {
+        counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "prompt"),
+        counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "completion"),
+        counter("tollgate_cost_usd", "Cost billed in US dollars, by team and model", "team", team, "model", model)});
+    c[0].increment(promptTokens);
+    c[1].increment(completionTokens);
+    c[2].increment(costUsd);
+  }
+
+  public void ledgerWritten(int records) {
+    ledgerWritten.increment(records);
+  }
+
+  public void ledgerDropped() {
+    ledgerDropped.increment();
+  }
+
+  public void ledgerWriteFailure() {
+    ledgerWriteFailures.increment();
+  }
+
+  public void ledgerPending(IntSupplier pending) {
+    Gauge.builder("tollgate_ledger_pending", pending::getAsInt)
+        .description("Usage records waiting to be written").register(registry);
+  }
+
+  private Counter counter(String name, String description, String... tags) {
     String key = name + '|' + String.join("|", tags);
+    Counter c = counters.get(key);
+    if (c != null) return c;
     return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 }

@@ -1,8 +1,6 @@
 package dev.tollgate.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tollgate.billing.PromptText;
-import dev.tollgate.billing.TokenCounter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,15 +23,16 @@ final class MockAnswer {
   final int promptTokens;
   final List<String> tokens;
 
-  private MockAnswer(String model, String prompt, List<String> tokens) {
+  private MockAnswer(String model, String prompt, int promptTokens, List<String> tokens) {
     this.model = model;
     this.prompt = prompt;
-    this.promptTokens = TokenCounter.count(null, prompt);
+    this.promptTokens = promptTokens;
     this.tokens = tokens;
   }
 
-  static MockAnswer of(JsonNode body, int count, int padChars) {
-    String prompt = PromptText.of(body);
+  /** @param path the request's path, which decides how its prompt is counted */
+  static MockAnswer of(String path, JsonNode body, int count, int padChars) {
+    String prompt = text(body);
     long seed = prompt.hashCode() * 0x9E3779B97F4A7C15L;
     List<String> tokens = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
@@ -42,7 +41,27 @@ final class MockAnswer {
       tokens.add(padChars > 0 ? word + " " + "x".repeat(padChars) : word);
     }
     String model = body.path("model").asText("mock-model");
-    return new MockAnswer(model, prompt, tokens);
+    return new MockAnswer(model, prompt, MockTokens.prompt(path, body), tokens);
+  }
+
+  /** Every string the prompt fields hold, in order: what the answer is derived from. */
+  private static String text(JsonNode body) {
+    StringBuilder sb = new StringBuilder();
+    for (String field : new String[] {"instructions", "messages", "prompt", "input"}) collect(body.get(field), sb);
+    return sb.toString();
+  }
+
+  private static void collect(JsonNode node, StringBuilder sb) {
+    if (node == null) return;
+    if (node.isTextual()) {
+      if (!sb.isEmpty()) sb.append('\n');
+      sb.append(node.asText());
+    } else if (node.isArray()) {
+      node.forEach(item -> collect(item, sb));
+    } else if (node.isObject()) {
+      collect(node.get("content"), sb);
+      collect(node.get("text"), sb);
+    }
   }
 
   String text() {

@@ -2,7 +2,6 @@ package dev.tollgate.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.billing.TokenCounter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -104,15 +103,15 @@ public final class MockProvider {
     boolean stream = request.path("stream").asBoolean(false);
     boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false) && !b.noUsage();
     if (path.endsWith("/chat/completions")) {
-      MockAnswer a = MockAnswer.of(request, b.tokens(), b.padChars());
+      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars());
       if (stream) ex.stream(MockStreams.chat("chatcmpl-" + id, a, b, includeUsage, false), b);
       else ex.finish(200, withoutUsage(MockBodies.chat("chatcmpl-" + id, a, b), b));
     } else if (path.endsWith("/completions")) {
-      MockAnswer a = MockAnswer.of(request, b.tokens(), b.padChars());
+      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars());
       if (stream) ex.stream(MockStreams.chat("cmpl-" + id, a, b, includeUsage, true), b);
       else ex.finish(200, withoutUsage(MockBodies.completion("cmpl-" + id, a, b), b));
     } else if (path.endsWith("/responses")) {
-      MockAnswer a = MockAnswer.of(request, b.tokens(), b.padChars());
+      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars());
       if (stream) ex.stream(MockStreams.responses("resp_" + id, a, b), b);
       else ex.finish(200, MockBodies.response("resp_" + id, a, b, "completed", true));
     } else if (path.endsWith("/embeddings")) {
@@ -121,7 +120,7 @@ public final class MockProvider {
       if (input.isArray()) input.forEach(i -> inputs.add(i.isTextual() ? i.asText() : i.toString()));
       else inputs.add(input.asText());
       int tokens = 0;
-      for (int i = 0; i < inputs.size(); i++) tokens += TokenCounter.count(null, inputs.getString(i));
+      for (int i = 0; i < inputs.size(); i++) tokens += MockTokens.count(inputs.getString(i));
       boolean base64 = "base64".equals(request.path("encoding_format").asText());
       int dims = request.path("dimensions").asInt(8);
       ex.finish(200, MockBodies.embeddings(inputs, request.path("model").asText("mock-embed"), base64, dims, tokens));

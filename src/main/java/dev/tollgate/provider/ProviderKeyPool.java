@@ -1,8 +1,8 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.config.GatewayConfig.ProviderKey;
+import dev.tollgate.core.Weighted;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -11,12 +11,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class ProviderKeyPool {
   private final List<ProviderKey> keys;
-  private final int totalWeight;
   private final AtomicLongArray coolUntilNanos;
 
   public ProviderKeyPool(List<ProviderKey> keys) {
     this.keys = List.copyOf(keys);
-    this.totalWeight = keys.stream().mapToInt(ProviderKey::weight).sum();
     this.coolUntilNanos = new AtomicLongArray(keys.size());
   }
 
@@ -26,17 +24,9 @@ public final class ProviderKeyPool {
 
   /** The index of the key to use next. */
   public int pick() {
-    if (keys.size() == 1) return 0;
+    int chosen = Weighted.pick(keys, ProviderKey::weight);
+    if (keys.size() == 1) return chosen;
     long now = System.nanoTime();
-    int r = ThreadLocalRandom.current().nextInt(totalWeight);
-    int chosen = 0;
-    for (int i = 0; i < keys.size(); i++) {
-      r -= keys.get(i).weight();
-      if (r < 0) {
-        chosen = i;
-        break;
-      }
-    }
     for (int step = 0; step < keys.size(); step++) {
       int i = (chosen + step) % keys.size();
       if (coolUntilNanos.get(i) - now <= 0) return i;

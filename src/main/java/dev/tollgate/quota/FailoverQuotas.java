@@ -1,7 +1,7 @@
 package dev.tollgate.quota;
 
 import dev.tollgate.metrics.GatewayMetrics;
-import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.core.GatewayFailure;
 import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.Map;
@@ -37,8 +37,7 @@ public final class FailoverQuotas implements QuotaBackend {
   public Future<Decision> admit(AdmissionRequest r) {
     return redis.admit(r).recover(e -> {
       boolean open = failOpenByDefault && !failClosedTeams.contains(r.teamId());
-      metrics.count("tollgate_quota_redis_unavailable", "Admissions made while Redis was unreachable, by team and mode",
-          "team", r.teamId(), "mode", open ? "fail_open" : "fail_closed");
+      metrics.quotaRedisUnavailable(r.teamId(), open);
       warn(e, open);
       if (!open) {
         return Future.failedFuture(GatewayFailure.unavailable(

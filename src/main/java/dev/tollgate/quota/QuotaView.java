@@ -5,19 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.team.Budget;
 import dev.tollgate.team.Team;
 import dev.tollgate.team.TeamKey;
-import dev.tollgate.auth.Authenticator;
-import dev.tollgate.auth.Caller;
-import dev.tollgate.server.ErrorResponses;
-import dev.tollgate.server.GatewayFailure;
+import dev.tollgate.core.NanoUsd;
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 
 /**
  * Current use against every limit and the budget, with what remains and when it resets: what the
- * admin API shows for any team or key, and what a team key may read about its own team.
+ * admin API shows for any team or key, and what a team key may read about its own team. JSON only: the
+ * routes that serve it live with the APIs.
  */
 public final class QuotaView {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +42,7 @@ public final class QuotaView {
         out.putNull("budget");
       } else {
         Instant now = clock.instant();
-        long budgetNanos = b.usd().multiply(BigDecimal.valueOf(1_000_000_000L)).longValueExact();
+        long budgetNanos = NanoUsd.of(b.usd());
         ObjectNode budget = out.putObject("budget");
         budget.put("usd", b.usd());
         budget.put("period", b.period().wireName());
@@ -56,26 +53,6 @@ public final class QuotaView {
         budget.put("resets_at", b.period().end(now).toString());
       }
       return out;
-    });
-  }
-
-  /** {@code GET /tollgate/quota}: a team key reads its own team's and its own key's quotas and spend. */
-  public void mountOwn(Router router, Authenticator authenticator) {
-    router.get("/tollgate/quota").handler(ctx -> {
-      Caller caller;
-      try {
-        caller = authenticator.authenticate(ctx.request());
-      } catch (GatewayFailure f) {
-        ErrorResponses.send(ctx.response(), f);
-        return;
-      }
-      of(caller.team(), caller.key()).onComplete(ar -> {
-        if (ar.failed()) {
-          ErrorResponses.send(ctx.response(), ar.cause());
-        } else {
-          ctx.response().putHeader("content-type", "application/json").end(ar.result().toString());
-        }
-      });
     });
   }
 
@@ -98,7 +75,6 @@ public final class QuotaView {
   }
 
   private static BigDecimal usd(long nanos) {
-    BigDecimal v = BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
-    return v.scale() < 2 ? v.setScale(2) : v;
+    return NanoUsd.display(nanos);
   }
 }

@@ -1,12 +1,12 @@
 package dev.tollgate.route;
 
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.core.Weighted;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** Resolves a model name or alias to a {@link Route}. Immutable; built once from config. */
 public final class ModelRouter {
@@ -42,19 +42,7 @@ public final class ModelRouter {
   }
 
   private static void addInWeightedOrder(GatewayConfig.Model model, List<RouteTarget> out) {
-    List<GatewayConfig.Target> targets = model.targets();
-    if (targets.size() == 1) {
-      GatewayConfig.Target t = targets.get(0);
-      out.add(new RouteTarget(t.provider(), t.model(), t.weight()));
-      return;
-    }
-    List<GatewayConfig.Target> remaining = new ArrayList<>(targets);
-    while (!remaining.isEmpty()) {
-      int total = remaining.stream().mapToInt(GatewayConfig.Target::weight).sum();
-      int r = ThreadLocalRandom.current().nextInt(total);
-      int i = 0;
-      while ((r -= remaining.get(i).weight()) >= 0) i++;
-      GatewayConfig.Target t = remaining.remove(i);
+    for (GatewayConfig.Target t : Weighted.order(model.targets(), GatewayConfig.Target::weight)) {
       out.add(new RouteTarget(t.provider(), t.model(), t.weight()));
     }
   }

@@ -1,50 +1,54 @@
 package dev.tollgate.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.admin.AdminApi;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
 import dev.tollgate.auth.KeyIndexSync;
-import dev.tollgate.admin.AdminApi;
 import dev.tollgate.billing.Ledger;
 import dev.tollgate.billing.PriceBook;
 import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.pipeline.AccessLog;
+import dev.tollgate.pipeline.CallerEndpoint;
+import dev.tollgate.pipeline.ProxyPipeline;
+import dev.tollgate.pipeline.TargetBreakers;
+import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.provider.azure.AzureOpenAiType;
+import dev.tollgate.provider.mock.BuiltInMockType;
+import dev.tollgate.provider.openai.OpenAiType;
 import dev.tollgate.quota.FailoverQuotas;
 import dev.tollgate.quota.LocalQuotas;
 import dev.tollgate.quota.QuotaBackend;
 import dev.tollgate.quota.QuotaGate;
 import dev.tollgate.quota.QuotaView;
 import dev.tollgate.quota.RedisQuotas;
+import dev.tollgate.route.ModelRouter;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.LedgerStore;
-import java.nio.file.Path;
 import dev.tollgate.store.TeamStore;
 import dev.tollgate.team.Limits;
-import io.vertx.ext.web.Router;
-import java.util.function.Consumer;
-import dev.tollgate.config.GatewayConfig;
-import dev.tollgate.metrics.GatewayMetrics;
-import dev.tollgate.provider.Providers;
-import dev.tollgate.proxy.AccessLog;
-import dev.tollgate.proxy.Exchange;
-import dev.tollgate.proxy.ModelList;
-import dev.tollgate.proxy.Settlement;
-import dev.tollgate.proxy.ProxyPipeline;
-import dev.tollgate.proxy.RequestReader;
-import dev.tollgate.proxy.TargetBreakers;
-import dev.tollgate.route.ModelRouter;
 import dev.tollgate.team.Team;
 import dev.tollgate.team.TeamKey;
+import dev.tollgate.wire.openai.OpenAiDialect;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Router;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +66,7 @@ public final class Gateway {
   private final Readiness readiness = new Readiness();
   private final KeyIndex keys = new KeyIndex();
   private final List<GatewayVerticle> verticles = new ArrayList<>();
-  private Providers providers;
+  private Map<String, ProviderAdapter> providers;
   private Database database;
   private TeamStore teamStore;
   private LedgerStore ledgerStore;
@@ -84,7 +88,13 @@ public final class Gateway {
     return start(config, Clock.systemUTC());
   }
 
+  /** The provider types this gateway knows, by their {@code type:} in config. */
+  static final ProviderRegistry PROVIDER_TYPES =
+      new ProviderRegistry(List.of(new OpenAiType(), new AzureOpenAiType(), new BuiltInMockType()));
+
+  /** Starts the gateway; a provider setting its type rejects throws a {@link dev.tollgate.config.ConfigException} at once. */
   public static Future<Gateway> start(GatewayConfig config, Clock clock) {
+    PROVIDER_TYPES.check(config);
     Gateway gateway = new Gateway(config, clock);
     return gateway.boot().map(v -> gateway).recover(failure -> gateway.vertx.close().transform(x -> Future.failedFuture(failure)));
   }
@@ -98,7 +108,7 @@ public final class Gateway {
           TokenCounter.preload(models);
           return null;
         }))
-        .compose(v -> Providers.start(vertx, config.providers()))
+        .compose(v -> PROVIDER_TYPES.start(vertx, config))
         .compose(p -> {
           providers = p;
           prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
@@ -130,38 +140,21 @@ public final class Gateway {
     });
   }
 
-  /**
-   * Admission: first the ledger's backlog (past half its buffer, requests are shed with 503 so that no
-   * admitted request's record risks being lost), then the quotas.
-   */
-  private Future<Settlement> admit(Exchange ex) {
-    if (ledger.backlogged()) {
-      metrics.count("tollgate_load_shed", "Requests refused because the usage ledger is too far behind");
-      return Future.failedFuture(GatewayFailure.unavailable(
-          "The gateway is overloaded (its usage ledger is behind); retry shortly.").header("retry-after", "1"));
-    }
-    return quotas.admit(ex);
-  }
-
   private Future<Void> deploy() {
     ObjectMapper json = new ObjectMapper();
     ModelRouter router = new ModelRouter(config.models());
     Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
     var server = config.server();
     ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-        authenticator, new RequestReader(json), router, providers.adapters(), this::admit,
-        List.of(new UsageMeter(prices, ledger, metrics)),
-        metrics, new AccessLog(server.accessLog()), json, server.maxBodyBytes(),
-        server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis());
-    GatewayParts parts = new GatewayParts(config, pipeline, new TargetBreakers(), new ModelList(authenticator, router),
-        metrics, readiness);
+        authenticator, router, providers, new TargetBreakers(), quotas, prices, new UsageMeter(prices, ledger, metrics),
+        ledger::backlogged, metrics, new AccessLog(server.accessLog()), server.maxBodyBytes(),
+        server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens());
     QuotaView quotaView = new QuotaView(quotas, clock);
+    GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), new CallerEndpoint(authenticator),
+        new ModelList(router), quotaView, metrics, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
         name -> router.route(name) != null, config.auth().rotationGrace(), clock);
-    return deploy(parts, r -> {
-      admin.mount(r);
-      quotaView.mountOwn(r, authenticator);
-    });
+    return deploy(parts, admin::mount);
   }
 
   private Future<Void> deploy(GatewayParts parts, Consumer<Router> extraRoutes) {
@@ -202,18 +195,18 @@ public final class Gateway {
       backend = redis.start()
           .recover(e -> Future.failedFuture(new IllegalStateException("cannot reach Redis at the configured redis: URL: " + e.getMessage())))
           .map(v -> new FailoverQuotas(redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
-              java.util.Set.copyOf(config.quota().failClosedTeams()), metrics));
+              Set.copyOf(config.quota().failClosedTeams()), metrics));
     }
     return backend.compose(b -> teamStore.teams().compose(all -> {
       Instant now = clock.instant();
-      Map<Instant, List<Team>> byPeriodStart = new java.util.HashMap<>();
+      Map<Instant, List<Team>> byPeriodStart = new HashMap<>();
       all.stream().filter(t -> t.budget() != null)
           .forEach(t -> byPeriodStart.computeIfAbsent(t.budget().period().start(now), k -> new ArrayList<>()).add(t));
       Future<Void> chain = Future.succeededFuture();
       for (var entry : byPeriodStart.entrySet()) {
         chain = chain.compose(v -> ledgerStore.spendSince(entry.getKey()).compose(spent -> {
-          Map<String, Long> seeded = new java.util.HashMap<>();
-          Map<String, String> periods = new java.util.HashMap<>();
+          Map<String, Long> seeded = new HashMap<>();
+          Map<String, String> periods = new HashMap<>();
           for (Team t : entry.getValue()) {
             seeded.put(t.id(), spent.getOrDefault(t.id(), 0L));
             periods.put(t.id(), t.budget().period().id(now));
@@ -222,7 +215,7 @@ public final class Gateway {
         }));
       }
       return chain.map(v -> {
-        QuotaGate gate = new QuotaGate(vertx, b, prices, config.quota(), metrics, clock);
+        QuotaGate gate = new QuotaGate(vertx, b, config.quota(), metrics, clock);
         gate.start();
         log.info("quotas: {}", config.redis() == null ? "in memory (this replica only)" : "Redis, shared by all replicas");
         return gate;
@@ -296,7 +289,8 @@ public final class Gateway {
         .transform(x -> quotas == null ? Future.succeededFuture() : quotas.stop())
         .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
         .transform(x -> database == null ? Future.succeededFuture() : database.close())
-        .transform(x -> providers == null ? Future.succeededFuture() : providers.close())
+        .transform(x -> providers == null ? Future.succeededFuture()
+            : Future.all(providers.values().stream().map(ProviderAdapter::close).toList()).mapEmpty())
         .transform(x -> vertx.close())
         .onComplete(x -> log.info("Tollgate stopped"));
     return stopping;

@@ -2,15 +2,18 @@ package dev.tollgate.server;
 
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
-import dev.tollgate.proxy.ModelList;
-import dev.tollgate.proxy.ProxyPipeline;
-import dev.tollgate.proxy.TargetBreakers;
+import dev.tollgate.pipeline.CallerEndpoint;
+import dev.tollgate.pipeline.ProxyPipeline;
+import dev.tollgate.quota.QuotaView;
+import dev.tollgate.wire.openai.OpenAiDialect;
 
 /** What every event loop's verticle shares: built once per gateway. */
 record GatewayParts(
     GatewayConfig config,
     ProxyPipeline.Parts pipeline,
-    TargetBreakers breakers,
+    OpenAiDialect openai,
+    CallerEndpoint callers,
     ModelList models,
+    QuotaView quotas,
     GatewayMetrics metrics,
     Readiness readiness) {}

@@ -1,6 +1,8 @@
 package dev.tollgate.server;
 
-import dev.tollgate.proxy.ProxyPipeline;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.pipeline.ErrorReply;
+import dev.tollgate.pipeline.ProxyPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
@@ -37,15 +39,15 @@ final class GatewayVerticle extends VerticleBase {
             .setConnectTimeout((int) cfg.connectTimeout().toMillis())
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(cfg.upstreamConnections()).setMaxWaitQueueSize(100_000));
-    ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline(), parts.breakers());
+    ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline());
     Router router = Router.router(vertx);
-    ApiRoutes.mount(router, pipeline, parts.models());
+    ApiRoutes.mount(router, pipeline, parts.openai(), parts.callers(), parts.models(), parts.quotas());
     OpsRoutes.mount(router, parts.metrics(), parts.readiness());
     extraRoutes.accept(router);
-    router.route().last().handler(ctx -> ErrorResponses.send(ctx.response(),
+    router.route().last().handler(ctx -> ErrorReply.send(ctx.response(),
         GatewayFailure.notFound("Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".")));
-    router.errorHandler(500, ctx -> ErrorResponses.send(ctx.response(), ctx.failure() == null ? GatewayFailure.internal() : ctx.failure()));
-    router.errorHandler(405, ctx -> ErrorResponses.send(ctx.response(), new GatewayFailure(405, "invalid_request_error",
+    router.errorHandler(500, ctx -> ErrorReply.send(ctx.response(), ctx.failure() == null ? GatewayFailure.internal() : ctx.failure()));
+    router.errorHandler(405, ctx -> ErrorReply.send(ctx.response(), new GatewayFailure(405, "invalid_request_error",
         "method_not_allowed", null, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + ".")));
     server = vertx.createHttpServer(new HttpServerOptions()
             .setTcpNoDelay(true)

@@ -1,7 +1,8 @@
 package dev.tollgate.store;
 
-import dev.tollgate.billing.Usage;
 import dev.tollgate.billing.UsageEvent;
+import dev.tollgate.billing.UsageRecords;
+import dev.tollgate.core.Usage;
 import io.vertx.core.Future;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +26,7 @@ import java.util.Set;
  * rollups, written together in one transaction so the two always agree. Writing the same record
  * twice (a retry after a lost acknowledgement) adds it once.
  */
-public final class LedgerStore {
+public final class LedgerStore implements UsageRecords {
   private static final String RECORD_COLUMNS = "id, request_id, ts, team_id, key_id, model_requested, model, upstream_model, "
       + "provider, endpoint, stream, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, priced, "
       + "estimated, cache_hit, status, latency_ms, ttft_ms, end_user";
@@ -49,6 +50,7 @@ public final class LedgerStore {
   }
 
   /** Writes a batch; returns how many records were new. Blocking: for the ledger's writer thread. */
+  @Override
   public int write(List<UsageEvent> batch) throws SQLException {
     return db.transaction(c -> {
       if (db.dialect() == Database.Dialect.POSTGRESQL) ensurePartitions(c, batch);
@@ -269,6 +271,7 @@ public final class LedgerStore {
   }
 
   /** Deletes per-request records older than the cutoff; rollups are kept. Returns records deleted. */
+  @Override
   public Future<Long> prune(Instant cutoff) {
     return db.call(c -> {
       long deleted = 0;

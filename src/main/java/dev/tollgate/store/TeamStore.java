@@ -2,13 +2,14 @@ package dev.tollgate.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.auth.KeySource;
+import dev.tollgate.core.NanoUsd;
 import dev.tollgate.team.Budget;
 import dev.tollgate.team.BudgetPeriod;
 import dev.tollgate.team.Limits;
 import dev.tollgate.team.Team;
 import dev.tollgate.team.TeamKey;
 import io.vertx.core.Future;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,9 +24,8 @@ import java.util.Map;
  * Teams and team keys in the store. Every change also bumps the store version in the same
  * transaction, which is how other replicas learn that their key index is stale.
  */
-public final class TeamStore {
+public final class TeamStore implements KeySource {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final BigDecimal NANOS = BigDecimal.valueOf(1_000_000_000L);
   private static final String TEAM_COLUMNS =
       "id, name, budget_nano, budget_period, rpm, tpm, concurrent, models, metadata, seeded, created_at, updated_at";
   private static final String KEY_COLUMNS =
@@ -43,6 +43,7 @@ public final class TeamStore {
 
   // ---- teams
 
+  @Override
   public Future<List<Team>> teams() {
     return db.call(c -> queryTeams(c, "SELECT " + TEAM_COLUMNS + " FROM teams ORDER BY id"));
   }
@@ -97,6 +98,7 @@ public final class TeamStore {
 
   // ---- keys
 
+  @Override
   public Future<List<TeamKey>> keys() {
     return db.call(c -> queryKeys(c, "SELECT " + KEY_COLUMNS + " FROM team_keys ORDER BY created_at, id"));
   }
@@ -161,6 +163,7 @@ public final class TeamStore {
   }
 
   /** Records last-used times in one batch (no version bump: it changes nothing the hot path reads). */
+  @Override
   public Future<Void> touchKeys(Map<String, Instant> lastUsed) {
     if (lastUsed.isEmpty()) return Future.succeededFuture();
     return db.call(c -> {
@@ -179,6 +182,7 @@ public final class TeamStore {
   }
 
   /** Goes up on every change to teams or keys. */
+  @Override
   public Future<Long> version() {
     return db.call(c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT version FROM store_version WHERE id = 1");
@@ -237,7 +241,7 @@ public final class TeamStore {
         Long budget = nullableLong(rs, "budget_nano");
         out.add(new Team(
             rs.getString("id"), rs.getString("name"),
-            budget == null ? null : new Budget(BigDecimal.valueOf(budget).divide(NANOS),
+            budget == null ? null : new Budget(NanoUsd.toUsd(budget),
                 BudgetPeriod.valueOf(rs.getString("budget_period"))),
             new Limits(nullableLong(rs, "rpm"), nullableLong(rs, "tpm"), nullableLong(rs, "concurrent")),
             list(rs.getString("models")), map(rs.getString("metadata")), rs.getBoolean("seeded"),
@@ -295,7 +299,7 @@ public final class TeamStore {
   }
 
   private static Long budgetNanos(Budget b) {
-    return b == null ? null : b.usd().multiply(NANOS).longValueExact();
+    return b == null ? null : NanoUsd.of(b.usd());
   }
 
   private static String json(Object value) {

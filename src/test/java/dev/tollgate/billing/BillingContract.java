@@ -1,5 +1,6 @@
 package dev.tollgate.billing;
 
+import dev.tollgate.core.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -94,6 +95,11 @@ abstract class BillingContract {
     return Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.O200K_BASE).countTokensOrdinary(text);
   }
 
+  /** A one-message chat's prompt as OpenAI counts it: 3 tokens framing the message, its role, its text, 3 priming the reply. */
+  static int chatPromptTokens(String userText) {
+    return 3 + tokens("user") + tokens(userText) + 3;
+  }
+
   @ParameterizedTest(name = "{0} stream={1}")
   @CsvSource({
       "/v1/chat/completions, false", "/v1/chat/completions, true",
@@ -169,8 +175,8 @@ abstract class BillingContract {
       JsonObject rec = recordOf(new Admin(stack), id);
       assertThat(rec.getBoolean("estimated")).isTrue();
       assertThat(rec.getLong("completion_tokens")).isEqualTo(tokens(relayed)).isEqualTo(6);
-      assertThat(rec.getLong("prompt_tokens")).isEqualTo(tokens("cut me short"));
-      assertThat(rec.getLong("cost_nano_usd")).isEqualTo(expectedCostNanos(tokens("cut me short"), 6, 0, 0));
+      assertThat(rec.getLong("prompt_tokens")).isEqualTo(chatPromptTokens("cut me short"));
+      assertThat(rec.getLong("cost_nano_usd")).isEqualTo(expectedCostNanos(chatPromptTokens("cut me short"), 6, 0, 0));
     }
   }
 
@@ -188,9 +194,9 @@ abstract class BillingContract {
 
         JsonObject rec = recordOf(new Admin(stack), id);
         assertThat(rec.getBoolean("estimated")).isTrue();
-        assertThat(rec.getLong("prompt_tokens")).isEqualTo(tokens("count these words yourself"));
+        assertThat(rec.getLong("prompt_tokens")).isEqualTo(chatPromptTokens("count these words yourself"));
         assertThat(rec.getLong("completion_tokens")).isEqualTo(tokens(answer)).isEqualTo(9);
-        assertThat(rec.getLong("cost_nano_usd")).isEqualTo(expectedCostNanos(tokens("count these words yourself"), 9, 0, 0));
+        assertThat(rec.getLong("cost_nano_usd")).isEqualTo(expectedCostNanos(chatPromptTokens("count these words yourself"), 9, 0, 0));
       }
     }
   }

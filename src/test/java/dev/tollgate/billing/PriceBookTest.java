@@ -1,5 +1,6 @@
 package dev.tollgate.billing;
 
+import dev.tollgate.core.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

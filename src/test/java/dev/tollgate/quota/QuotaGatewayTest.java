@@ -33,8 +33,12 @@ import org.junit.jupiter.api.Test;
 
 /** Quotas through the real gateway: the budget race, concurrency, leases, SDK behaviour, settle, headers. */
 class QuotaGatewayTest {
-  /** One request: 1 prompt token ("x") and 10 completion tokens at $0.50 / $1.50 per 1M = 15,500 nano-USD. */
-  static final long REQUEST_NANOS = 15_500;
+  /**
+   * One request: 8 prompt tokens as OpenAI (and the fake provider) count a one-message chat of "x" (3 framing
+   * the message, 1 for its role, 1 for "x", 3 priming the reply) and 10 completion tokens, at $0.50 / $1.50
+   * per 1M = 19,000 nano-USD. The gateway's estimate counts the same, so its reservation is exact.
+   */
+  static final long REQUEST_NANOS = 19_000;
   static final String TEN_TOKENS = "{\"model\":\"gpt-test\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
 
   static String yaml(int mockPort, String team, String teamBody, String extra) {
@@ -87,7 +91,7 @@ class QuotaGatewayTest {
   @Test
   void a_hundred_parallel_requests_against_a_budget_with_room_for_ten_let_ten_through_on_one_node() {
     String team = team();
-    String budget = "budget: { usd: 0.000155, period: monthly }"; // exactly 10 requests
+    String budget = "budget: { usd: 0.00019, period: monthly }"; // exactly 10 requests
     try (TestStack stack = TestStack.start(port -> yaml(port, team, budget, null))) {
       List<HttpResponse<String>> responses = concurrently(100, stack.baseUrl());
 
@@ -104,7 +108,7 @@ class QuotaGatewayTest {
   @Test
   void two_gateways_sharing_redis_enforce_one_budget() {
     String team = team();
-    String budget = "budget: { usd: 0.000155, period: monthly }";
+    String budget = "budget: { usd: 0.00019, period: monthly }";
     String redis = "redis: " + EmbeddedServers.redisUrl();
     try (TestStack stack = TestStack.start(port -> yaml(port, team, budget, redis), Clock.systemUTC(),
         EmbeddedServers.newPostgresStore())) {
@@ -119,6 +123,61 @@ class QuotaGatewayTest {
         TestStack.await(second.stop());
       }
     }
+  }
+
+  /**
+   * The budget's promise when the estimate is wrong: a high-detail image costs 765 prompt tokens at the
+   * provider, and the gateway, which cannot see its size, reserves its 85-token floor. Past the budget, a
+   * team can only have spent what the requests in flight at its last admission cost beyond their
+   * reservations: here at most 3 (the concurrency limit) times one request's excess.
+   */
+  @Test
+  void a_wrong_estimate_overspends_a_budget_by_at_most_the_excess_of_the_requests_in_flight() {
+    String team = team();
+    long tpm = 1_000_000;
+    long budgetNanos = 1_000_000; // $0.001
+    String body = "budget: { usd: 0.001, period: monthly }, limits: { tpm: " + tpm + ", concurrent: 3 }";
+    String image = "{\"model\":\"gpt-test\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":["
+        + "{\"type\":\"text\",\"text\":\"x\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,AAAA\"}}]}]}";
+    try (TestStack stack = TestStack.start(port -> yaml(port, team, body, null))) {
+      Admin admin = new Admin(stack);
+      HttpResponse<String> first = stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, image, "x-mock-tokens", "10");
+      assertThat(first.statusCode()).isEqualTo(200);
+      // what admission reserved (its estimate plus max_tokens), read back from the rate-limit headers
+      long estimatedPrompt = tpm - Long.parseLong(first.headers().firstValue("x-ratelimit-remaining-tokens").orElseThrow()) - 10;
+      long reportedPrompt = new JsonObject(first.body()).getJsonObject("usage").getLong("prompt_tokens");
+      assertThat(reportedPrompt).as("the provider's count").isGreaterThan(estimatedPrompt + 600);
+      // nano-USD: $0.50 per 1M input tokens is 500 nano-USD a token, $1.50 per 1M output 1,500
+      long excess = (reportedPrompt - estimatedPrompt) * 500;
+
+      int admitted = 1;
+      List<HttpResponse<String>> wave = List.of();
+      for (int round = 0; round < 5 && count(wave, 429) == 0; round++) {
+        wave = concurrentlyWith(3, stack.baseUrl(), image);
+        admitted += (int) count(wave, 200);
+      }
+      assertThat(wave).anySatisfy(r -> assertThat(new JsonObject(r.body()).getJsonObject("error").getString("type"))
+          .isEqualTo("insufficient_quota"));
+
+      assertSettled(stack, admin, team, admitted);
+      long spent = new java.math.BigDecimal(admin.ok("GET", "/admin/usage?group_by=team&team=" + team, null).getJsonObject("total")
+          .getValue("cost_usd").toString()).movePointRight(9).longValueExact();
+      assertThat(spent).as("the wrong estimate let the team overspend").isGreaterThan(budgetNanos);
+      assertThat(spent).as("by at most the excess of 3 requests in flight").isLessThanOrEqualTo(budgetNanos + 3 * excess);
+    }
+  }
+
+  static List<HttpResponse<String>> concurrentlyWith(int n, String baseUrl, String body) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      HttpRequest r = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+          .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + TestStack.ALPHA_KEY)
+          .header("x-mock-tokens", "10").header("x-mock-latency-ms", "300")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      calls.add(client.sendAsync(r, HttpResponse.BodyHandlers.ofString()));
+    }
+    return calls.stream().map(CompletableFuture::join).toList();
   }
 
   /** The ledger's total for the team, once every record is in, is within the budget. */
@@ -186,7 +245,7 @@ class QuotaGatewayTest {
       OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl(stack.baseUrl() + "/v1").apiKey(TestStack.ALPHA_KEY).build();
       ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("gpt-test").addUserMessage("x")
           .maxTokens(10).build();
-      // 15,500 nano-USD needed, 15,000 in the budget: refused at once, and the SDK (2 retries by default) does not retry
+      // 19,000 nano-USD needed, 15,000 in the budget: refused at once, and the SDK (2 retries by default) does not retry
       assertThatThrownBy(() -> sdk.chat().completions().create(params))
           .isInstanceOfSatisfying(RateLimitException.class, e -> {
             assertThat(e.statusCode()).isEqualTo(429);
@@ -268,7 +327,7 @@ class QuotaGatewayTest {
       assertThat(responses.get(2).headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
       assertThat(responses.get(3).headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
       assertThat(responses.get(0).headers().firstValue("x-ratelimit-limit-tokens")).hasValue("100000");
-      assertThat(responses.get(0).headers().firstValue("x-ratelimit-remaining-tokens")).hasValue("99989");
+      assertThat(responses.get(0).headers().firstValue("x-ratelimit-remaining-tokens")).hasValue("99982");
       assertThat(responses.get(3).headers().firstValue("x-ratelimit-reset-requests")).hasValueSatisfying(v -> assertThat(v).endsWith("s"));
       assertThat(responses.get(3).headers().firstValue("retry-after")).isPresent();
 

@@ -3,7 +3,7 @@ package dev.tollgate.store;
 import static dev.tollgate.support.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tollgate.billing.Usage;
+import dev.tollgate.core.Usage;
 import dev.tollgate.billing.UsageEvent;
 import io.vertx.core.Vertx;
 import java.time.Instant;

@@ -1,0 +1,37 @@
+package dev.tollgate.billing;
+
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.Prompt;
+
+/**
+ * How one admitted request went, as billing needs it: who, which model was asked and which one
+ * answered, the status, the provider's usage if it reported one, and otherwise what an estimate needs
+ * (the prompt and the text produced, with the flags saying whether the provider may have worked
+ * unreported: the client left, the stream broke, the upstream timed out mid-answer).
+ *
+ * @param provider null when no upstream was tried
+ * @param prompt null when the provider reported usage
+ */
+public record CallOutcome(
+    String requestId,
+    long startMillis,
+    String teamId,
+    String keyId,
+    String modelRequested,
+    String model,
+    String provider,
+    String upstreamModel,
+    String endpoint,
+    boolean stream,
+    int status,
+    Usage reported,
+    boolean reachedUpstream,
+    boolean answerStarted,
+    boolean clientGone,
+    boolean streamBroken,
+    boolean timedOut,
+    Prompt prompt,
+    String producedText,
+    long latencyMillis,
+    Long ttftMillis,
+    String endUser) {}

@@ -1,0 +1,69 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.auth.Caller;
+import dev.tollgate.billing.Charge;
+import dev.tollgate.billing.Price;
+import dev.tollgate.billing.PriceBook;
+import dev.tollgate.billing.TokenCounter;
+import dev.tollgate.core.Usage;
+import dev.tollgate.quota.Admission;
+import dev.tollgate.quota.QuotaGate;
+import dev.tollgate.route.Route;
+import dev.tollgate.route.RouteTarget;
+import dev.tollgate.wire.ApiRequest;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admission: the request's estimated input tokens plus the most output it may write, and that worst
+ * case's cost, are reserved against the team's and the key's limits and budget; refused with a 429. Its
+ * after-work settles the reservation to what the request was billed, which the meter stage (inside
+ * this one) has computed by then.
+ */
+final class AdmitStage implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(AdmitStage.class);
+
+  private final QuotaGate quotas;
+  private final PriceBook prices;
+  private final long defaultMaxOutputTokens;
+
+  AdmitStage(QuotaGate quotas, PriceBook prices, long defaultMaxOutputTokens) {
+    this.quotas = quotas;
+    this.prices = prices;
+    this.defaultMaxOutputTokens = defaultMaxOutputTokens;
+  }
+
+  @Override
+  public Future<Void> handle(RequestContext ctx, Next next) {
+    Caller caller = ctx.caller();
+    if (!quotas.applies(caller.team(), caller.key())) return next.run(ctx);
+    ApiRequest api = ctx.api();
+    Route route = ctx.route();
+    RouteTarget first = route.candidates().get(0);
+    long input = TokenCounter.estimate(first.upstreamModel(), api.prompt());
+    long maxOutput = maxOutputTokens(api, route);
+    Price price = prices.find(first.provider(), first.upstreamModel(), route.model());
+    long worstCost = price == null ? 0 : prices.cost(price, new Usage(input, maxOutput, 0, 0));
+    return quotas.admit(caller.team(), caller.key(), input, maxOutput, worstCost).compose(admission -> {
+      RateLimitHeaders.set(ctx.response().headers(), admission.rates());
+      if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
+      return next.run(ctx).andThen(done -> settle(ctx, admission));
+    });
+  }
+
+  private long maxOutputTokens(ApiRequest api, Route route) {
+    if (api.maxOutputTokens() != null) return api.maxOutputTokens();
+    if (route.maxOutputTokens() != null) return route.maxOutputTokens();
+    return defaultMaxOutputTokens;
+  }
+
+  private static void settle(RequestContext ctx, Admission admission) {
+    Charge charge = ctx.charge();
+    try {
+      admission.settle(charge == null ? 0 : charge.usage().totalTokens(), charge == null ? 0 : charge.costNanos());
+    } catch (RuntimeException e) {
+      log.error("releasing the quota reservation of request {} failed", ctx.requestId(), e);
+    }
+  }
+}

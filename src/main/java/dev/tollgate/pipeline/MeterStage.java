@@ -1,0 +1,55 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.billing.CallOutcome;
+import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.Usage;
+import dev.tollgate.route.RouteTarget;
+import dev.tollgate.wire.ApiRequest;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Billing: its after-work records what the admitted request used, whatever happened after admission,
+ * and leaves the charge on the context for admission's settlement.
+ */
+final class MeterStage implements Stage {
+  private static final Logger log = LoggerFactory.getLogger(MeterStage.class);
+
+  private final UsageMeter meter;
+
+  MeterStage(UsageMeter meter) {
+    this.meter = meter;
+  }
+
+  @Override
+  public Future<Void> handle(RequestContext ctx, Next next) {
+    return next.run(ctx).andThen(done -> {
+      try {
+        ctx.charge(meter.bill(outcome(ctx, done)));
+      } catch (RuntimeException e) {
+        log.error("billing of request {} failed", ctx.requestId(), e);
+      }
+    });
+  }
+
+  static CallOutcome outcome(RequestContext ctx, AsyncResult<Void> done) {
+    ApiRequest api = ctx.api();
+    Attempts attempts = ctx.attempts();
+    Outcome outcome = ctx.outcome();
+    RouteTarget target = attempts.target();
+    int status = done.failed() && !ctx.clientGone() ? GatewayFailure.of(done.cause()).status() : ctx.status();
+    Usage reported = outcome.reported();
+    long first = outcome.firstEventNanos();
+    return new CallOutcome(ctx.requestId(), ctx.startMillis(), ctx.caller().team().id(), ctx.caller().key().id(),
+        ctx.route().requested(), ctx.route().model(),
+        target == null ? null : target.provider(), target == null ? null : target.upstreamModel(),
+        api.operation().wireName(), api.stream(), status, reported,
+        attempts.sentNanos() != 0, attempts.headersNanos() != 0, ctx.clientGone(), outcome.streamBroken(), outcome.timedOut(),
+        reported == null ? api.prompt() : null, reported == null ? outcome.producedText() : null,
+        (System.nanoTime() - ctx.startNanos()) / 1_000_000, first == 0 ? null : (first - ctx.startNanos()) / 1_000_000,
+        api.user());
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.Answer;
+import dev.tollgate.wire.StreamObserver;
+
+/** How the answer reached the client, written by the relay stage: status, usage or text, and how a stream ended. */
+public final class Outcome {
+  private int status;
+  private Answer answer;
+  private StreamObserver stream;
+  private boolean streamBroken;
+  private boolean timedOut;
+  private long firstEventNanos;
+
+  /** The status relayed to the client, or 0 before one was. */
+  public int status() { return status; }
+  /** Whether a stream broke before its end (an error event ended it). */
+  public boolean streamBroken() { return streamBroken; }
+  /** Whether the upstream went silent past the timeout after it started answering. */
+  public boolean timedOut() { return timedOut; }
+  /** When the first streamed event reached the client, or 0. */
+  public long firstEventNanos() { return firstEventNanos; }
+
+  /** The usage the provider reported, or null. */
+  public Usage reported() {
+    if (answer != null) return answer.usage();
+    return stream == null ? null : stream.usage();
+  }
+
+  /** The text the model produced as far as it was relayed, for an estimate; empty if none. */
+  public String producedText() {
+    if (answer != null) return answer.text() == null ? "" : answer.text();
+    return stream == null ? "" : stream.text();
+  }
+
+  void status(int status) {
+    this.status = status;
+  }
+
+  void answer(Answer answer) {
+    this.answer = answer;
+  }
+
+  void stream(StreamObserver stream) {
+    this.stream = stream;
+  }
+
+  void broken(boolean timedOut) {
+    this.streamBroken = true;
+    this.timedOut |= timedOut;
+  }
+
+  void markTimedOut() {
+    this.timedOut = true;
+  }
+
+  void firstEvent(long nanos) {
+    this.firstEventNanos = nanos;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.auth.Authenticator;
+import dev.tollgate.billing.PriceBook;
+import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.quota.QuotaGate;
+import dev.tollgate.route.ModelRouter;
+import dev.tollgate.wire.Dialect;
+import dev.tollgate.wire.Operation;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The client API's request pipeline, composed here, top to bottom. One per event loop, since its
+ * upstream client belongs to that loop; the parts it is built from are shared.
+ */
+public final class ProxyPipeline {
+  /** Everything the pipeline shares across event loops; one instance per gateway. */
+  public record Parts(
+      Authenticator authenticator,
+      ModelRouter router,
+      Map<String, ProviderAdapter> providers,
+      TargetBreakers breakers,
+      QuotaGate quotas,
+      PriceBook prices,
+      UsageMeter meter,
+      BooleanSupplier ledgerBacklogged,
+      GatewayMetrics metrics,
+      AccessLog accessLog,
+      long maxBodyBytes,
+      long upstreamTimeoutMs,
+      long keepaliveMs,
+      long defaultMaxOutputTokens) {}
+
+  private final Pipeline pipeline;
+
+  public ProxyPipeline(Vertx vertx, HttpClient client, Parts p) {
+    this.pipeline = new Pipeline(List.of(
+        new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
+        new AuthenticateStage(p.authenticator()),               // -> caller
+        new ReadBodyStage(p.maxBodyBytes()),                    // -> request
+        new RouteStage(p.router()),                             // -> route
+        new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
+        new AdmitStage(p.quotas(), p.prices(), p.defaultMaxOutputTokens()), // reserve; after: settle to the charge
+        new MeterStage(p.meter()),                              // after: bill what happened -> charge
+        new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
+        new UpstreamStage(client, p.providers(), p.breakers(), p.metrics(), p.upstreamTimeoutMs()), // -> attempts
+        new RelayStage(p.metrics())));                          // -> outcome
+  }
+
+  /** @param pathModel the model named in the URL (legacy engine and Azure deployment paths), or null */
+  public void handle(HttpServerRequest request, Dialect dialect, Operation operation, String pathModel) {
+    pipeline.run(new RequestContext(request, dialect, operation, pathModel));
+  }
+}

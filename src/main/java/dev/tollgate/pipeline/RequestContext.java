@@ -1,0 +1,150 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.auth.Caller;
+import dev.tollgate.billing.Charge;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.route.Route;
+import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.Dialect;
+import dev.tollgate.wire.Operation;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client request on its way through the pipeline. Each part is written by one stage and read by
+ * the ones after it: the caller (authenticate), the request (read body), the route (route), the
+ * attempts (upstream), the outcome (relay), the charge (meter). Confined to the request's event loop.
+ */
+public final class RequestContext {
+  private static final Logger log = LoggerFactory.getLogger(RequestContext.class);
+
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final Dialect dialect;
+  private final Operation operation;
+  private final String pathModel;
+  private final String requestId;
+  private final long startNanos;
+  private final long startMillis;
+  private final Attempts attempts = new Attempts();
+  private final Outcome outcome = new Outcome();
+  private Caller caller;
+  private ApiRequest api;
+  private Route route;
+  private Charge charge;
+  private GatewayFailure failure;
+  private boolean clientGone;
+  private List<Runnable> onClientGone;
+
+  /**
+   * @param pathModel the model named in the URL (legacy engine and Azure deployment paths), or null
+   */
+  public RequestContext(HttpServerRequest request, Dialect dialect, Operation operation, String pathModel) {
+    this.request = request;
+    this.response = request.response();
+    this.dialect = dialect;
+    this.operation = operation;
+    this.pathModel = pathModel;
+    this.requestId = RequestIds.of(request);
+    this.startNanos = System.nanoTime();
+    this.startMillis = System.currentTimeMillis();
+  }
+
+  public HttpServerRequest request() { return request; }
+  public HttpServerResponse response() { return response; }
+  /** The client API's wire format. */
+  public Dialect dialect() { return dialect; }
+  public Operation operation() { return operation; }
+  public String pathModel() { return pathModel; }
+  public String requestId() { return requestId; }
+  public long startNanos() { return startNanos; }
+  public long startMillis() { return startMillis; }
+
+  /** Who is calling; set by the authenticate stage. */
+  public Caller caller() { return caller; }
+  /** The request as read; set by the read-body stage. */
+  public ApiRequest api() { return api; }
+  /** Where the request goes; set by the route stage. */
+  public Route route() { return route; }
+  /** The upstream attempts; written by the upstream stage. */
+  public Attempts attempts() { return attempts; }
+  /** How the answer went; written by the relay stage. */
+  public Outcome outcome() { return outcome; }
+  /** What the request was billed; set by the meter stage's after-work, null before. */
+  public Charge charge() { return charge; }
+
+  void caller(Caller caller) {
+    this.caller = once(this.caller, caller, "caller");
+  }
+
+  void api(ApiRequest api) {
+    this.api = once(this.api, api, "request");
+  }
+
+  void route(Route route) {
+    this.route = once(this.route, route, "route");
+  }
+
+  void charge(Charge charge) {
+    this.charge = once(this.charge, charge, "charge");
+  }
+
+  private static <T> T once(T current, T value, String part) {
+    if (current != null) throw new IllegalStateException("the request's " + part + " is already set");
+    return value;
+  }
+
+  /** Whether the client went away before its response was complete. */
+  public boolean clientGone() {
+    return clientGone;
+  }
+
+  /** Runs {@code hook} when the client goes away before its response is complete. */
+  void onClientGone(Runnable hook) {
+    if (onClientGone == null) {
+      onClientGone = new ArrayList<>(2);
+      response.closeHandler(v -> {
+        if (response.ended()) return;
+        clientGone = true;
+        onClientGone.forEach(Runnable::run);
+      });
+    }
+    onClientGone.add(hook);
+  }
+
+  /**
+   * Records how the request failed, as the client is told; the first failure counts. A failure the
+   * gateway did not expect is logged here, once, with the request's id.
+   */
+  GatewayFailure failed(Throwable cause) {
+    if (failure == null) {
+      failure = GatewayFailure.of(cause);
+      if (!(cause instanceof GatewayFailure)) log.error("unexpected failure in request {}", requestId, cause);
+    }
+    return failure;
+  }
+
+  /** The status the request ended with: its failure's, else its answer's, else 499 for a client that left. */
+  public int status() {
+    if (failure != null) return failure.status();
+    if (outcome.status() != 0) return outcome.status();
+    return clientGone ? 499 : 0;
+  }
+
+  /** The failure's error code, or null. */
+  public String errorCode() {
+    return failure == null ? null : failure.code();
+  }
+
+  public String modelOrUnknown() {
+    return route != null ? route.model() : "unknown";
+  }
+
+  public boolean streamed() {
+    return api != null && api.stream();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tollgate.wire;
+
+import dev.tollgate.core.Usage;
+
+/** Watches one streamed answer event by event, as the relay passes it on. */
+public interface StreamObserver {
+  /**
+   * Reads one event; false when the client must not see it (the usage event the gateway asked for on
+   * a client's behalf).
+   *
+   * @param data the event's {@code data:} field, or null for an event without one (a comment)
+   */
+  boolean relay(String event, String data);
+
+  /** The usage the provider reported, once it has; else null. */
+  Usage usage();
+
+  /** Whether the stream's final event has passed ({@code [DONE]}, a completed response, an error). */
+  boolean ended();
+
+  /** The text produced so far, for an estimate when the stream ends without usage. */
+  String text();
+}

@@ -1,0 +1,163 @@
+package dev.tollgate.wire.openai;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.Answer;
+import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.Dialect;
+import dev.tollgate.wire.Operation;
+import dev.tollgate.wire.Prompt;
+import dev.tollgate.wire.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * OpenAI's wire format (chat completions, completions, embeddings, responses), spoken by OpenAI SDKs
+ * and by every OpenAI-compatible provider.
+ */
+public final class OpenAiDialect implements Dialect {
+  private static final byte[] BROKEN_CHAT = (
+      "data: {\"error\":{\"message\":\"The upstream stream ended before it was complete.\",\"type\":\"server_error\","
+          + "\"param\":null,\"code\":\"upstream_stream_broken\"}}\n\n").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BROKEN_RESPONSES = (
+      "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_stream_broken\","
+          + "\"message\":\"The upstream stream ended before it was complete.\",\"param\":null}\n\n").getBytes(StandardCharsets.UTF_8);
+
+  private final ObjectMapper json;
+
+  public OpenAiDialect(ObjectMapper json) {
+    this.json = json;
+  }
+
+  @Override
+  public String name() {
+    return "openai";
+  }
+
+  /** The operations, in the order the router mounts them. */
+  public List<OpenAiEndpoint> operations() {
+    return List.of(OpenAiEndpoint.values());
+  }
+
+  @Override
+  public ApiRequest read(Operation operation, byte[] raw, String pathModel) {
+    OpenAiEndpoint endpoint = (OpenAiEndpoint) operation;
+    JsonNode tree;
+    try {
+      tree = json.readTree(raw);
+    } catch (Exception e) {
+      throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw GatewayFailure.badRequest("The request body must be a JSON object.", null);
+    }
+    ObjectNode body = (ObjectNode) tree;
+    String model = pathModel;
+    if (model == null) {
+      JsonNode m = body.get("model");
+      if (m == null || m.isNull() || (m.isTextual() && m.asText().isBlank())) {
+        throw GatewayFailure.badRequest("You must provide a model parameter.", "model");
+      }
+      if (!m.isTextual()) throw GatewayFailure.badRequest("'model' must be a string.", "model");
+      model = m.asText();
+    }
+    boolean stream = false;
+    JsonNode s = body.get("stream");
+    if (s != null && !s.isNull()) {
+      if (!s.isBoolean()) throw GatewayFailure.badRequest("'stream' must be a boolean.", "stream");
+      stream = s.asBoolean() && endpoint.streams();
+    }
+    boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+    Long maxTokens = endpoint.generates() ? null : 0L;
+    for (String field : endpoint.maxTokensFields()) {
+      JsonNode n = body.get(field);
+      if (n == null || n.isNull()) continue;
+      if (!n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() < 1) {
+        throw GatewayFailure.badRequest("'" + field + "' must be a positive integer.", field);
+      }
+      maxTokens = n.asLong();
+      break;
+    }
+    JsonNode user = body.get("user");
+    return new ApiRequest(this, endpoint, body, model, stream, wantsUsage, maxTokens,
+        user != null && user.isTextual() ? user.asText() : null);
+  }
+
+  @Override
+  public Prompt prompt(ApiRequest request) {
+    return OpenAiPrompt.of((OpenAiEndpoint) request.operation(), request.body());
+  }
+
+  @Override
+  public byte[] upstreamBody(ApiRequest request, String upstreamModel) {
+    ObjectNode body = request.body();
+    body.put("model", upstreamModel);
+    if (request.stream() && ((OpenAiEndpoint) request.operation()).takesStreamOptions && !request.clientWantsUsage()) {
+      JsonNodes.objectAt(body, "stream_options").put("include_usage", true);
+    }
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write a JSON tree that was read", e);
+    }
+  }
+
+  @Override
+  public StreamObserver observe(ApiRequest request) {
+    return request.operation() == OpenAiEndpoint.RESPONSES
+        ? new ResponsesStreamObserver(json)
+        : new ChatStreamObserver(json, request.clientWantsUsage());
+  }
+
+  /**
+   * The usage, read by streaming past everything but the {@code usage} field (no tree of the whole
+   * answer); only without usage, the answer's text.
+   */
+  @Override
+  public Answer readAnswer(ApiRequest request, byte[] body) {
+    Usage usage = null;
+    try (JsonParser p = json.createParser(body)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (field.equals("usage")) usage = OpenAiUsage.read(p.readValueAsTree());
+          else p.skipChildren();
+        }
+      }
+      return usage != null ? new Answer(usage, null) : new Answer(null, answerText(json.readTree(body)));
+    } catch (Exception notJson) {
+      return new Answer(null, null);
+    }
+  }
+
+  /** Text the model produced in a non-streamed answer. */
+  private static String answerText(JsonNode body) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode choice : body.path("choices")) {
+      JsonNode text = choice.has("message") ? choice.path("message").get("content") : choice.get("text");
+      if (text != null && text.isTextual()) sb.append(text.asText());
+    }
+    for (JsonNode item : body.path("output")) {
+      for (JsonNode part : item.path("content")) {
+        if (part.has("text")) sb.append(part.path("text").asText());
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public byte[] errorBody(GatewayFailure failure) {
+    return OpenAiErrors.body(failure);
+  }
+
+  @Override
+  public byte[] brokenStreamEvent(ApiRequest request) {
+    return request.operation() == OpenAiEndpoint.RESPONSES ? BROKEN_RESPONSES : BROKEN_CHAT;
+  }
+}

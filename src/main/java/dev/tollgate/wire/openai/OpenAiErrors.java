@@ -1,0 +1,33 @@
+package dev.tollgate.wire.openai;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.tollgate.core.GatewayFailure;
+import java.nio.charset.StandardCharsets;
+
+/** OpenAI's error body, {@code {"error":{"message","type","param","code"}}}. */
+public final class OpenAiErrors {
+  private OpenAiErrors() {}
+
+  public static byte[] body(GatewayFailure f) {
+    StringBuilder sb = new StringBuilder(160).append("{\"error\":{\"message\":");
+    quote(sb, f.getMessage());
+    sb.append(",\"type\":");
+    quote(sb, f.type());
+    sb.append(",\"param\":");
+    quote(sb, f.param());
+    sb.append(",\"code\":");
+    quote(sb, f.code());
+    sb.append("}}");
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    if (s == null) {
+      sb.append("null");
+      return;
+    }
+    sb.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, sb);
+    sb.append('"');
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.wire.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.StreamObserver;
+
+/** A Responses API stream: text from the delta events, usage and the end from {@code response.completed} (or its failures). */
+final class ResponsesStreamObserver implements StreamObserver {
+  private final ObjectMapper json;
+  private final StringBuilder text = new StringBuilder();
+  private Usage usage;
+  private boolean ended;
+
+  ResponsesStreamObserver(ObjectMapper json) {
+    this.json = json;
+  }
+
+  @Override
+  public boolean relay(String event, String data) {
+    if (data == null) return true;
+    if (data.equals("[DONE]")) {
+      ended = true;
+      return true;
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(data);
+    } catch (Exception notJson) {
+      return true;
+    }
+    if (node == null) return true;
+    switch (node.path("type").asText()) {
+      case "response.output_text.delta", "response.refusal.delta", "response.function_call_arguments.delta" ->
+          text.append(node.path("delta").asText());
+      case "response.completed", "response.incomplete", "response.failed" -> {
+        ended = true;
+        Usage u = OpenAiUsage.read(node.path("response").get("usage"));
+        if (u != null) usage = u;
+      }
+      case "error" -> ended = true;
+      default -> { }
+    }
+    return true;
+  }
+
+  @Override
+  public Usage usage() {
+    return usage;
+  }
+
+  @Override
+  public boolean ended() {
+    return ended;
+  }
+
+  @Override
+  public String text() {
+    return text.toString();
+  }
+}
