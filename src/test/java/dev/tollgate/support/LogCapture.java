@@ -20,7 +20,8 @@ public final class LogCapture implements AutoCloseable {
   }
 
   public List<String> lines() {
-    synchronized (appender.list) {
+    // ListAppender adds under the appender's own lock (AppenderBase.doAppend is synchronized), not the list's
+    synchronized (appender) {
       return appender.list.stream().map(e -> {
         String line = e.getFormattedMessage();
         if (e.getThrowableProxy() != null) line += " " + e.getThrowableProxy().getMessage();

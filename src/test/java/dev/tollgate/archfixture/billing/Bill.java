@@ -1,0 +1,4 @@
+package dev.tollgate.archfixture.billing;
+
+/** A billing class, for a quota class to reach into. */
+public final class Bill {}
