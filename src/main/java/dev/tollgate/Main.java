@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
   private static final String USAGE = """
       usage: java -jar tollgate.jar [serve] [--config FILE]    the gateway (default config: $TOLLGATE_CONFIG or conf/gateway.yaml)
-             java -jar tollgate.jar mock [--port N] [--host H] [--latency-ms MS] [--tokens N] [--interval-ms MS]
+             java -jar tollgate.jar mock [--port N] [--host H] [--latency-ms MS] [--tokens N] [--interval-ms MS] [--fault F]
                                                                the fake provider on its own
              java -jar tollgate.jar admin COMMAND ...          teams, keys and usage through the admin API (admin --help)""";
 
@@ -88,7 +88,8 @@ public final class Main {
     int port = intOption(options, "port", 9001);
     Vertx vertx = Vertx.vertx();
     MockProvider.start(vertx, options.getOrDefault("host", "127.0.0.1"), port,
-            intOption(options, "latency-ms", 0), intOption(options, "tokens", 16), intOption(options, "interval-ms", 0))
+            intOption(options, "latency-ms", 0), intOption(options, "tokens", 16), intOption(options, "interval-ms", 0),
+            options.get("fault"))
         .onSuccess(m -> System.out.println("Tollgate fake provider listening on http://127.0.0.1:" + m.port() + "/v1"))
         .onFailure(e -> fail("fake provider failed to start: " + e.getMessage()));
   }

@@ -12,8 +12,9 @@ record MockBehaviour(
     long latencyMs, int tokens, long intervalMs, int padChars, int cachedTokens, int reasoningTokens, String fault,
     boolean noUsage) {
 
-  record Defaults(long latencyMs, int tokens, long intervalMs) {
-    static final Defaults STANDARD = new Defaults(0, 16, 0);
+  /** What a request gets when it sends no {@code x-mock-*} header: set when the fake provider starts. */
+  record Defaults(long latencyMs, int tokens, long intervalMs, String fault) {
+    static final Defaults STANDARD = new Defaults(0, 16, 0, null);
   }
 
   static MockBehaviour from(MultiMap h, Defaults d) {
@@ -24,7 +25,7 @@ record MockBehaviour(
         (int) num(h, "x-mock-pad", 0),
         (int) num(h, "x-mock-cached-tokens", 0),
         (int) num(h, "x-mock-reasoning-tokens", 0),
-        h.get("x-mock-fault"),
+        h.get("x-mock-fault") != null ? h.get("x-mock-fault") : d.fault(),
         "true".equalsIgnoreCase(h.get("x-mock-no-usage")));
   }
 

@@ -33,11 +33,16 @@ public final class MockProvider {
   }
 
   public static Future<MockProvider> start(Vertx vertx, String host, int port) {
-    return start(vertx, host, port, 0, 16, 0);
+    return start(vertx, host, port, 0, 16, 0, null);
   }
 
-  public static Future<MockProvider> start(Vertx vertx, String host, int port, long latencyMs, int tokens, long intervalMs) {
-    MockProvider mock = new MockProvider(vertx, new MockBehaviour.Defaults(latencyMs, tokens, intervalMs));
+  /**
+   * @param fault what every request without an {@code x-mock-fault} header gets ({@code 500}, {@code 429},
+   *     {@code hang}, {@code cut:N}...), or null: a provider that is down or overloaded for everyone
+   */
+  public static Future<MockProvider> start(Vertx vertx, String host, int port, long latencyMs, int tokens, long intervalMs,
+      String fault) {
+    MockProvider mock = new MockProvider(vertx, new MockBehaviour.Defaults(latencyMs, tokens, intervalMs, fault));
     mock.server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0))
         .requestHandler(mock::handle);
     return mock.server.listen(port, host).map(s -> mock);
