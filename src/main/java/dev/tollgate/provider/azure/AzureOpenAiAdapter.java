@@ -1,13 +1,9 @@
 package dev.tollgate.provider.azure;
 
-import dev.tollgate.provider.ProviderAdapter;
+import dev.tollgate.provider.HttpAdapter;
 import dev.tollgate.provider.ProviderKeyPool;
-import dev.tollgate.provider.UpstreamAddress;
-import dev.tollgate.provider.UpstreamRequest;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.openai.OpenAiEndpoint;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,43 +13,24 @@ import java.nio.charset.StandardCharsets;
  * Azure OpenAI: the target model is the deployment name in the URL, the API version is a query
  * parameter, and the key goes in the {@code api-key} header.
  */
-public final class AzureOpenAiAdapter implements ProviderAdapter {
-  private final String name;
-  private final ProviderKeyPool keys;
-  private final UpstreamAddress address;
+public final class AzureOpenAiAdapter extends HttpAdapter {
   private final String apiVersion;
 
   public AzureOpenAiAdapter(String name, URI baseUrl, String apiVersion, ProviderKeyPool keys) {
-    this.name = name;
-    this.keys = keys;
-    this.address = UpstreamAddress.of(baseUrl);
+    super(name, "openai", baseUrl, keys);
     this.apiVersion = URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public String dialect() {
-    return "openai";
-  }
-
-  @Override
-  public ProviderKeyPool keys() {
-    return keys;
-  }
-
-  @Override
-  public UpstreamRequest prepare(ApiRequest request, String deployment, String secret, MultiMap clientHeaders) {
+  protected String path(ApiRequest request, String deployment) {
     // the responses API names the deployment in the body; the others route by URL
-    String path = request.operation() == OpenAiEndpoint.RESPONSES
-        ? "/openai/responses?api-version=" + apiVersion
-        : "/openai/deployments/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8) + request.operation().path()
-            + "?api-version=" + apiVersion;
-    RequestOptions options = address.post(path, clientHeaders);
+    if (request.operation() == OpenAiEndpoint.RESPONSES) return "/openai/responses?api-version=" + apiVersion;
+    return "/openai/deployments/" + URLEncoder.encode(deployment, StandardCharsets.UTF_8) + request.operation().path()
+        + "?api-version=" + apiVersion;
+  }
+
+  @Override
+  protected void authorize(RequestOptions options, String secret) {
     options.putHeader("api-key", secret);
-    return new UpstreamRequest(options, Buffer.buffer(request.dialect().upstreamBody(request, deployment)));
   }
 }

@@ -1,20 +1,15 @@
 package dev.tollgate.wire.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tollgate.core.Usage;
-import dev.tollgate.wire.StreamObserver;
 
 /**
  * A chat completions or completions stream: text from each chunk's choices, usage from the usage
  * chunk (hidden from a client that did not ask for it: the gateway asked on its behalf), the end at
  * {@code [DONE]} or an error chunk.
  */
-final class ChatStreamObserver implements StreamObserver {
+final class ChatStreamObserver extends ObservedStream {
   private final ObjectMapper json;
   private final boolean clientWantsUsage;
-  private final StringBuilder text = new StringBuilder();
-  private Usage usage;
-  private boolean ended;
 
   ChatStreamObserver(ObjectMapper json, boolean clientWantsUsage) {
     this.json = json;
@@ -40,20 +35,5 @@ final class ChatStreamObserver implements StreamObserver {
       if (!clientWantsUsage && chunk.choices <= 0) return false;
     }
     return true;
-  }
-
-  @Override
-  public Usage usage() {
-    return usage;
-  }
-
-  @Override
-  public boolean ended() {
-    return ended;
-  }
-
-  @Override
-  public String text() {
-    return text.toString();
   }
 }

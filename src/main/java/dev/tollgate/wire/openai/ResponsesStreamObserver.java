@@ -3,14 +3,10 @@ package dev.tollgate.wire.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
-import dev.tollgate.wire.StreamObserver;
 
 /** A Responses API stream: text from the delta events, usage and the end from {@code response.completed} (or its failures). */
-final class ResponsesStreamObserver implements StreamObserver {
+final class ResponsesStreamObserver extends ObservedStream {
   private final ObjectMapper json;
-  private final StringBuilder text = new StringBuilder();
-  private Usage usage;
-  private boolean ended;
 
   ResponsesStreamObserver(ObjectMapper json) {
     this.json = json;
@@ -42,20 +38,5 @@ final class ResponsesStreamObserver implements StreamObserver {
       default -> { }
     }
     return true;
-  }
-
-  @Override
-  public Usage usage() {
-    return usage;
-  }
-
-  @Override
-  public boolean ended() {
-    return ended;
-  }
-
-  @Override
-  public String text() {
-    return text.toString();
   }
 }
