@@ -23,7 +23,7 @@ public final class UsageMeter {
   public Charge bill(CallOutcome o) {
     Charge charge = charge(o);
     ledger.record(new UsageEvent(
-        Ids.timeOrdered("u_"), o.requestId(), o.startMillis(), o.teamId(), o.keyId(), o.modelRequested(), o.model(),
+        Ids.timeOrdered("u_", 16), o.requestId(), o.startMillis(), o.teamId(), o.keyId(), o.modelRequested(), o.model(),
         o.upstreamModel(), o.provider(), o.endpoint(), o.stream(), charge.usage(), charge.costNanos(), charge.priced(),
         charge.estimated(), false, o.status(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
     if (charge.usage().totalTokens() > 0) {

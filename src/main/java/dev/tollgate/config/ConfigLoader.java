@@ -135,6 +135,7 @@ public final class ConfigLoader {
       p.allowOnly(Set.of("type", "base-url", "api-version", "keys"));
       String type = p.get("type").text(null);
       if (type == null || type.isBlank()) throw p.get("type").error("is required (the kind of provider, e.g. openai)");
+      type = type.trim().toLowerCase(java.util.Locale.ROOT);
       URI baseUrl = null;
       ConfigNode urlNode = p.get("base-url");
       if (!urlNode.isMissing()) {

@@ -9,17 +9,18 @@ public final class Ids {
   private Ids() {}
 
   /**
-   * {@code prefix}, 12 hex digits of the time in ms (most significant first), then 16 random: ids sort by
-   * time, which keeps an index on them appending rather than scattering writes as it grows.
+   * {@code prefix}, 12 hex digits of the time in ms with bit 44 set (so the first is always 1, as in ids
+   * written before), then {@code randomDigits} random hex digits (at most 16): ids sort by time, which keeps
+   * an index on them appending rather than scattering writes as it grows.
    */
-  public static String timeOrdered(String prefix) {
-    long time = System.currentTimeMillis();
+  public static String timeOrdered(String prefix, int randomDigits) {
+    long time = System.currentTimeMillis() | (1L << 44);
     long random = ThreadLocalRandom.current().nextLong();
     int p = prefix.length();
-    char[] id = new char[p + 28];
+    char[] id = new char[p + 12 + randomDigits];
     prefix.getChars(0, p, id, 0);
     for (int i = 0; i < 12; i++) id[p + i] = HEX[(int) (time >>> ((11 - i) * 4)) & 15];
-    for (int i = 0; i < 16; i++) id[p + 12 + i] = HEX[(int) (random >>> (i * 4)) & 15];
+    for (int i = 0; i < randomDigits; i++) id[p + 12 + i] = HEX[(int) (random >>> (i * 4)) & 15];
     return new String(id);
   }
 

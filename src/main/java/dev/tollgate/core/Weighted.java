@@ -24,7 +24,6 @@ public final class Weighted {
 
   /** All items, in a random order where heavier items tend to come first (picked one by one without replacement). */
   public static <T> List<T> order(List<T> items, ToIntFunction<T> weight) {
-    if (items.size() == 1) return List.of(items.get(0));
     List<T> remaining = new ArrayList<>(items);
     List<T> out = new ArrayList<>(items.size());
     while (!remaining.isEmpty()) out.add(remaining.remove(pick(remaining, weight)));

@@ -45,7 +45,9 @@ public final class MockProvider {
     MockProvider mock = new MockProvider(vertx, new MockBehaviour.Defaults(latencyMs, tokens, intervalMs, fault));
     mock.server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(0))
         .requestHandler(mock::handle);
-    return mock.server.listen(port, host).map(s -> mock);
+    // its tokenizer's ranks load in about a second: on a worker, not in the first request on an event loop
+    return vertx.executeBlocking(() -> MockTokens.count("warm up"))
+        .compose(n -> mock.server.listen(port, host)).map(s -> mock);
   }
 
   public int port() {

@@ -42,13 +42,15 @@ final class MeterStage implements Stage {
     RouteTarget target = attempts.target();
     int status = done.failed() && !ctx.clientGone() ? GatewayFailure.of(done.cause()).status() : ctx.status();
     Usage reported = outcome.reported();
+    // only a request that reached a provider and got no usage may be billed by estimate
+    boolean mayEstimate = reported == null && attempts.sentNanos() != 0;
     long first = outcome.firstEventNanos();
     return new CallOutcome(ctx.requestId(), ctx.startMillis(), ctx.caller().team().id(), ctx.caller().key().id(),
         ctx.route().requested(), ctx.route().model(),
         target == null ? null : target.provider(), target == null ? null : target.upstreamModel(),
         api.operation().wireName(), api.stream(), status, reported,
         attempts.sentNanos() != 0, attempts.headersNanos() != 0, ctx.clientGone(), outcome.streamBroken(), outcome.timedOut(),
-        reported == null ? api.prompt() : null, reported == null ? outcome.producedText() : null,
+        mayEstimate ? api.prompt() : null, mayEstimate ? outcome.producedText() : null,
         (System.nanoTime() - ctx.startNanos()) / 1_000_000, first == 0 ? null : (first - ctx.startNanos()) / 1_000_000,
         api.user());
   }

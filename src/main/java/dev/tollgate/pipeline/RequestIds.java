@@ -10,7 +10,7 @@ final class RequestIds {
   static String of(HttpServerRequest request) {
     String given = request.getHeader("x-request-id");
     if (given != null && isSane(given)) return given;
-    return Ids.timeOrdered("req_");
+    return Ids.timeOrdered("req_", 12);
   }
 
   private static boolean isSane(String id) {

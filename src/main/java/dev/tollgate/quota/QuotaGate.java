@@ -61,7 +61,7 @@ public final class QuotaGate {
 
   /** Whether any limit or budget applies: without one, admission needs no estimate and reserves nothing. */
   public boolean applies(Team team, TeamKey key) {
-    return team.budget() != null || !ScopeLimits.of(team.limits()).none() || !ScopeLimits.of(key.limits()).none();
+    return team.budget() != null || team.limits().any() || key.limits().any();
   }
 
   /**

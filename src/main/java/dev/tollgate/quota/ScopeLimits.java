@@ -9,8 +9,4 @@ public record ScopeLimits(Long rpm, Long tpm, Long concurrent) {
   static ScopeLimits of(Limits l) {
     return new ScopeLimits(l.rpm(), l.tpm(), l.concurrent());
   }
-
-  boolean none() {
-    return rpm == null && tpm == null && concurrent == null;
-  }
 }

@@ -42,7 +42,8 @@ public final class ModelRouter {
   }
 
   private static void addInWeightedOrder(GatewayConfig.Model model, List<RouteTarget> out) {
-    for (GatewayConfig.Target t : Weighted.order(model.targets(), GatewayConfig.Target::weight)) {
+    List<GatewayConfig.Target> targets = model.targets();
+    for (GatewayConfig.Target t : targets.size() == 1 ? targets : Weighted.order(targets, GatewayConfig.Target::weight)) {
       out.add(new RouteTarget(t.provider(), t.model(), t.weight()));
     }
   }

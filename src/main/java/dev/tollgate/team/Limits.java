@@ -7,6 +7,11 @@ package dev.tollgate.team;
 public record Limits(Long rpm, Long tpm, Long concurrent) {
   public static final Limits NONE = new Limits(null, null, null);
 
+  /** Whether any limit is set. */
+  public boolean any() {
+    return rpm != null || tpm != null || concurrent != null;
+  }
+
   public boolean isLooserThan(Limits team) {
     return looser(rpm, team.rpm) || looser(tpm, team.tpm) || looser(concurrent, team.concurrent);
   }

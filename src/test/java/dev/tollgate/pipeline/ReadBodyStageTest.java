@@ -25,7 +25,7 @@ class ReadBodyStageTest {
       assertThat(api.stream()).isTrue();
       assertThat(api.maxOutputTokens()).isEqualTo(7);
       assertThat(api.user()).isEqualTo("u-1");
-      assertThat(api.prompt().pieces()).containsExactly("user", "hi");
+      assertThat(api.prompt().pieces()).containsExactly("hi");
     }
   }
 

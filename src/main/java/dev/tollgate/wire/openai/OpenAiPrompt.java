@@ -17,6 +17,8 @@ final class OpenAiPrompt {
   static final int PER_NAME = 1;
   static final int REPLY_PRIMING = 3;
   static final int IMAGE_FLOOR = 85;
+  /** Roles that are one token in every OpenAI encoding: counted without a tokenizer lookup. */
+  private static final java.util.Set<String> ONE_TOKEN_ROLES = java.util.Set.of("system", "user", "assistant", "developer", "tool", "function");
 
   private final List<String> pieces = new ArrayList<>(4);
   private long framing;
@@ -33,9 +35,9 @@ final class OpenAiPrompt {
       }
       case RESPONSES -> {
         JsonNode instructions = body.get("instructions");
-        if (instructions != null && instructions.isTextual()) p.message("developer", instructions);
+        if (instructions != null && instructions.isTextual()) p.message(instructions);
         JsonNode input = body.get("input");
-        if (input != null && input.isTextual()) p.message("user", input);
+        if (input != null && input.isTextual()) p.message(input);
         else p.messages(input);
         p.framing += REPLY_PRIMING;
         p.tools(body.get("tools"));
@@ -51,7 +53,7 @@ final class OpenAiPrompt {
     for (JsonNode m : messages) {
       if (!m.isObject()) continue;
       framing += PER_MESSAGE;
-      text(m.get("role"));
+      role(m.get("role"));
       content(m.get("content"));
       JsonNode name = m.get("name");
       if (name != null && name.isTextual()) {
@@ -68,10 +70,15 @@ final class OpenAiPrompt {
     }
   }
 
-  private void message(String role, JsonNode content) {
-    pieces.add(role);
-    framing += PER_MESSAGE;
+  /** A message given as a bare string (Responses' instructions or input): its one-token role implied. */
+  private void message(JsonNode content) {
+    framing += PER_MESSAGE + 1;
     text(content);
+  }
+
+  private void role(JsonNode role) {
+    if (role != null && role.isTextual() && ONE_TOKEN_ROLES.contains(role.asText())) framing++;
+    else text(role);
   }
 
   /** A message's content: a string, or parts (text, images). */

@@ -29,9 +29,17 @@ class OpenAiDialectTest {
          {"role":"user","name":"ann","content":[{"type":"text","text":"Describe"},{"type":"image_url","image_url":{"url":"x"}}]}]}""")
         .prompt();
 
-    assertThat(p.pieces()).containsExactly("system", "Be brief.", "user", "Describe", "ann");
-    // 3 per message, 1 for the name, 85 for the image at its low-detail floor, 3 priming the reply
-    assertThat(p.framingTokens()).isEqualTo(3 + 3 + 1 + 85 + 3);
+    assertThat(p.pieces()).containsExactly("Be brief.", "Describe", "ann");
+    // 3 per message and 1 for its (one-token) role, 1 for the name, 85 for the image at its low-detail floor,
+    // 3 priming the reply
+    assertThat(p.framingTokens()).isEqualTo((3 + 1) + (3 + 1 + 1 + 85) + 3);
+  }
+
+  @Test
+  void an_unusual_role_is_counted_by_the_tokenizer() {
+    Prompt p = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"messages\":[{\"role\":\"critic\",\"content\":\"x\"}]}").prompt();
+    assertThat(p.pieces()).containsExactly("critic", "x");
+    assertThat(p.framingTokens()).isEqualTo(3 + 3);
   }
 
   @Test
