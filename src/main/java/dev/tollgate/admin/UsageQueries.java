@@ -27,7 +27,10 @@ import java.util.Locale;
  */
 final class UsageQueries {
   private static final String[] SUM_COLUMNS = {
-      "requests", "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd", "estimated_requests", "errors"};
+      "requests", "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd", "estimated_requests", "errors",
+      "cache_hits", "saved_tokens", "saved_cost_usd"};
+  /** The sums that are money (nano-USD), shown in dollars. */
+  private static final java.util.Set<Integer> USD = java.util.Set.of(5, 10);
 
   private final LedgerStore ledger;
   private final Clock clock;
@@ -72,14 +75,14 @@ final class UsageQueries {
 
   private static ObjectNode json(LedgerStore.Query q, List<LedgerStore.Row> rows) {
     List<ObjectNode> items = new ArrayList<>();
-    long[] total = new long[8];
+    long[] total = new long[SUM_COLUMNS.length];
     for (LedgerStore.Row r : rows) {
       ObjectNode item = AdminJson.JSON.createObjectNode();
       r.group().forEach(item::put);
       long[] sums = sums(r);
       for (int i = 0; i < sums.length; i++) {
         total[i] += sums[i];
-        if (i == 5) item.put(SUM_COLUMNS[i], usd(sums[i]));
+        if (USD.contains(i)) item.put(SUM_COLUMNS[i], usd(sums[i]));
         else item.put(SUM_COLUMNS[i], sums[i]);
       }
       items.add(item);
@@ -90,7 +93,7 @@ final class UsageQueries {
     out.put("to", q.to().toString());
     ObjectNode t = out.putObject("total");
     for (int i = 0; i < total.length; i++) {
-      if (i == 5) t.put(SUM_COLUMNS[i], usd(total[i]));
+      if (USD.contains(i)) t.put(SUM_COLUMNS[i], usd(total[i]));
       else t.put(SUM_COLUMNS[i], total[i]);
     }
     return out;
@@ -104,7 +107,7 @@ final class UsageQueries {
       for (String c : groupCols) sb.append(csvField(r.group().get(c))).append(',');
       long[] sums = sums(r);
       for (int i = 0; i < sums.length; i++) {
-        sb.append(i == 5 ? usd(sums[i]).toPlainString() : Long.toString(sums[i]));
+        sb.append(USD.contains(i) ? usd(sums[i]).toPlainString() : Long.toString(sums[i]));
         sb.append(i == sums.length - 1 ? "\r\n" : ",");
       }
     }
@@ -133,6 +136,10 @@ final class UsageQueries {
     o.put("priced", e.priced());
     o.put("estimated", e.estimated());
     o.put("cache_hit", e.cacheHit());
+    o.put("cache", e.cache());
+    o.put("saved_prompt_tokens", e.saved().promptTokens());
+    o.put("saved_completion_tokens", e.saved().completionTokens());
+    o.put("saved_cost_usd", usd(e.savedCostNanos()));
     o.put("status", e.status());
     o.put("latency_ms", e.latencyMillis());
     if (e.ttftMillis() == null) o.putNull("ttft_ms");
@@ -143,7 +150,7 @@ final class UsageQueries {
 
   private static long[] sums(LedgerStore.Row r) {
     return new long[] {r.requests(), r.usage().promptTokens(), r.usage().completionTokens(), r.usage().cachedTokens(),
-        r.usage().reasoningTokens(), r.costNanos(), r.estimated(), r.errors()};
+        r.usage().reasoningTokens(), r.costNanos(), r.estimated(), r.errors(), r.cacheHits(), r.savedTokens(), r.savedCostNanos()};
   }
 
   private static BigDecimal usd(long nanos) {

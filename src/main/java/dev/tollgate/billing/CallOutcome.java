@@ -11,6 +11,7 @@ import dev.tollgate.wire.Prompt;
  *
  * @param provider null when no upstream was tried
  * @param prompt null when the provider reported usage
+ * @param fromCache how the cache answered the request, or null when the answer came from upstream
  */
 public record CallOutcome(
     String requestId,
@@ -34,4 +35,12 @@ public record CallOutcome(
     String producedText,
     long latencyMillis,
     Long ttftMillis,
-    String endUser) {}
+    String endUser,
+    FromCache fromCache) {
+
+  /**
+   * An answer the cache served: {@code kind} is {@code hit} (a stored answer) or {@code coalesced} (an identical
+   * request's, in flight); {@code usage} is what the answer cost upstream, at the provider and model that answered.
+   */
+  public record FromCache(String kind, Usage usage, String provider, String upstreamModel) {}
+}

@@ -4,7 +4,9 @@ import dev.tollgate.core.Usage;
 
 /**
  * One ledger record: everything about one admitted request that finance or an operator may ask.
- * {@code id} is the gateway's own unique id (a client's request id need not be unique).
+ * {@code id} is the gateway's own unique id (a client's request id need not be unique). {@code cache}:
+ * null for an answer from upstream, {@code hit} or {@code coalesced} for one the cache served, which then
+ * used no tokens and cost nothing, and saved {@code saved} tokens worth {@code savedCostNanos}.
  */
 public record UsageEvent(
     String id,
@@ -22,8 +24,15 @@ public record UsageEvent(
     long costNanos,
     boolean priced,
     boolean estimated,
-    boolean cacheHit,
+    String cache,
+    Usage saved,
+    long savedCostNanos,
     int status,
     long latencyMillis,
     Long ttftMillis,
-    String endUser) {}
+    String endUser) {
+
+  public boolean cacheHit() {
+    return cache != null;
+  }
+}

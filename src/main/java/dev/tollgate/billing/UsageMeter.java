@@ -21,16 +21,33 @@ public final class UsageMeter {
   }
 
   public Charge bill(CallOutcome o) {
+    if (o.fromCache() != null) return billFromCache(o, o.fromCache());
     Charge charge = charge(o);
     ledger.record(new UsageEvent(
         Ids.timeOrdered("u_", 16), o.requestId(), o.startMillis(), o.teamId(), o.keyId(), o.modelRequested(), o.model(),
         o.upstreamModel(), o.provider(), o.endpoint(), o.stream(), charge.usage(), charge.costNanos(), charge.priced(),
-        charge.estimated(), false, o.status(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
+        charge.estimated(), null, Usage.ZERO, 0, o.status(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
     if (charge.usage().totalTokens() > 0) {
       metrics.billed(o.teamId(), o.model(), charge.usage().promptTokens(), charge.usage().completionTokens(),
           charge.costNanos() / 1e9);
     }
     return charge;
+  }
+
+  /**
+   * An answer the cache served costs nothing and uses no tokens; its record keeps what it saved (the
+   * tokens of the answer at the price of the provider and model that produced it) apart, so token and cost
+   * rollups count every upstream token once.
+   */
+  private Charge billFromCache(CallOutcome o, CallOutcome.FromCache c) {
+    Price price = prices.find(c.provider(), c.upstreamModel(), o.model());
+    long saved = price == null ? 0 : prices.cost(price, c.usage());
+    ledger.record(new UsageEvent(
+        Ids.timeOrdered("u_", 16), o.requestId(), o.startMillis(), o.teamId(), o.keyId(), o.modelRequested(), o.model(),
+        c.upstreamModel(), c.provider(), o.endpoint(), o.stream(), Usage.ZERO, 0, price != null, false, c.kind(), c.usage(),
+        saved, o.status(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
+    metrics.cacheSaved(o.teamId(), saved / 1e9);
+    return Charge.NONE;
   }
 
   Charge charge(CallOutcome o) {

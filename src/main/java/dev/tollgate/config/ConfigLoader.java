@@ -68,7 +68,7 @@ public final class ConfigLoader {
       throw new ConfigException(name + ": not valid YAML" + (loc == null ? "" : " at line " + loc.getLineNr()) + ": " + e.getOriginalMessage());
     }
     ConfigNode root = new ConfigNode(name, "", tree, env).allowOnly(Set.of(
-        "server", "admin", "auth", "store", "redis", "providers", "models", "prices", "teams", "billing", "quota"));
+        "server", "admin", "auth", "store", "redis", "providers", "models", "prices", "teams", "billing", "quota", "cache"));
 
     Map<String, Provider> providers = providers(root.get("providers"));
     Map<String, Model> models = models(root.get("models"), providers);
@@ -84,7 +84,11 @@ public final class ConfigLoader {
         root.get("prices").text(null),
         teams(root.get("teams"), models),
         billing(root.get("billing")),
-        quota(root.get("quota")));
+        quota(root.get("quota")),
+        cache(root.get("cache")));
+    if (config.cache().store() == GatewayConfig.CacheStore.REDIS && config.redis() == null) {
+      throw root.get("cache").get("store").error("is redis, but no redis: URL is set");
+    }
     return config;
   }
 
@@ -162,7 +166,7 @@ public final class ConfigLoader {
     Map<String, Model> out = new LinkedHashMap<>();
     Map<String, String> nameOwners = new HashMap<>();
     n.entries().forEach((name, m) -> {
-      m.allowOnly(Set.of("targets", "fallbacks", "aliases", "max-output-tokens"));
+      m.allowOnly(Set.of("targets", "fallbacks", "aliases", "max-output-tokens", "cache"));
       List<Target> targets = m.get("targets").list(t -> {
         t.allowOnly(Set.of("provider", "model", "weight"));
         String provider = t.get("provider").text();
@@ -178,7 +182,7 @@ public final class ConfigLoader {
         if (previous != null) throw m.get("aliases").error("'" + owned + "' is already a name or alias of model " + previous);
       }
       Integer maxOut = m.get("max-output-tokens").isMissing() ? null : m.get("max-output-tokens").intValue(0, 1, 10_000_000);
-      out.put(name, new Model(name, targets, m.get("fallbacks").stringList(), aliases, maxOut));
+      out.put(name, new Model(name, targets, m.get("fallbacks").stringList(), aliases, maxOut, modelCache(m.get("cache"))));
     });
     out.forEach((name, model) -> {
       for (int i = 0; i < model.fallbacks().size(); i++) {
@@ -215,6 +219,25 @@ public final class ConfigLoader {
       out.put(name, new TeamSeed(name, budget(t.get("budget")), limits(t.get("limits")), allowed, keys));
     });
     return out;
+  }
+
+  private static GatewayConfig.ModelCache modelCache(ConfigNode n) {
+    if (n.isMissing()) return null;
+    n.allowOnly(Set.of("ttl", "scope"));
+    if (n.get("ttl").isMissing()) throw n.get("ttl").error("is required (how long an answer is kept, e.g. 1h)");
+    String scope = n.get("scope").text("team");
+    if (!scope.equals("team") && !scope.equals("shared")) throw n.get("scope").error("must be team or shared, got '" + scope + "'");
+    return new GatewayConfig.ModelCache(positive(n.get("ttl"), null), scope.equals("shared"));
+  }
+
+  private static GatewayConfig.Cache cache(ConfigNode n) {
+    n.allowOnly(Set.of("max-bytes", "store", "max-entry-bytes", "max-waiters"));
+    long maxBytes = n.get("max-bytes").bytes(256L << 20, 0, Long.MAX_VALUE / 2);
+    return new GatewayConfig.Cache(
+        maxBytes,
+        n.get("store").oneOf(GatewayConfig.CacheStore.class, GatewayConfig.CacheStore.LOCAL),
+        n.get("max-entry-bytes").bytes(Math.min(maxBytes, 4L << 20), 1024, Integer.MAX_VALUE),
+        n.get("max-waiters").intValue(1000, 0, 1_000_000));
   }
 
   static Budget budget(ConfigNode n) {

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 public final class ConfigNode {
   private static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):([^}:]+)(?::-([^}]*))?}$");
   private static final Pattern DURATION = Pattern.compile("^(\\d+)\\s*(ms|s|m|h|d)$");
+  private static final Pattern BYTES = Pattern.compile("^(\\d+)\\s*(B|KB|KiB|MB|MiB|GB|GiB)?$");
 
   private final String file;
   private final String path;
@@ -152,6 +153,30 @@ public final class ConfigNode {
       case "h" -> Duration.ofHours(n);
       default -> Duration.ofDays(n);
     };
+  }
+
+  /** A size in bytes: a whole number, or one with a unit ({@code 512KiB}, {@code 256MiB}, {@code 1GB}). */
+  public long bytes(long fallback, long min, long max) {
+    if (isMissing()) return fallback;
+    Matcher m = BYTES.matcher(node.asText().trim());
+    if (!m.matches()) throw error("must be a size such as 1048576, 512KiB, 256MiB or 1GB, got '" + node.asText() + "'");
+    long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+      case "KB" -> 1_000L;
+      case "KiB" -> 1L << 10;
+      case "MB" -> 1_000_000L;
+      case "MiB" -> 1L << 20;
+      case "GB" -> 1_000_000_000L;
+      case "GiB" -> 1L << 30;
+      default -> 1L;
+    };
+    long value;
+    try {
+      value = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw error("is too large, got '" + node.asText() + "'");
+    }
+    if (value < min || value > max) throw error("must be between " + min + " and " + max + " bytes, got " + value);
+    return value;
   }
 
   public <E extends Enum<E>> E oneOf(Class<E> type, E fallback) {

@@ -20,7 +20,8 @@ public record GatewayConfig(
     String prices,
     Map<String, TeamSeed> teams,
     Billing billing,
-    Quota quota) {
+    Quota quota,
+    Cache cache) {
 
   public record Server(
       String host,
@@ -52,7 +53,21 @@ public record GatewayConfig(
 
   public record ProviderKey(Secret secret, int weight) {}
 
-  public record Model(String name, List<Target> targets, List<String> fallbacks, List<String> aliases, Integer maxOutputTokens) {}
+  /** {@code cache}: null when the model's answers are not cached. */
+  public record Model(String name, List<Target> targets, List<String> fallbacks, List<String> aliases, Integer maxOutputTokens,
+      ModelCache cache) {}
+
+  /** Caching for one model: how long an answer is kept, and whether teams share answers ({@code scope: shared}). */
+  public record ModelCache(Duration ttl, boolean shared) {}
+
+  public enum CacheStore { LOCAL, REDIS }
+
+  /**
+   * The response cache: {@code maxBytes} of answers kept locally (or in Redis with {@code store: redis}),
+   * none larger than {@code maxEntryBytes}; coalescing makes at most {@code maxWaiters} requests wait for one
+   * identical request in flight, whose answer it holds up to {@code maxEntryBytes} for them.
+   */
+  public record Cache(long maxBytes, CacheStore store, long maxEntryBytes, int maxWaiters) {}
 
   public record Target(String provider, String model, int weight) {}
 

@@ -103,6 +103,32 @@ public final class GatewayMetrics {
     counter("tollgate_load_shed", "Requests refused because the usage ledger is too far behind").increment();
   }
 
+  // ---- the response cache
+
+  /** One cacheable request's result: {@code hit}, {@code miss}, {@code bypass} or {@code coalesced}. */
+  public void cacheResult(String result) {
+    counter("tollgate_cache_requests", "Requests to cached models, by what the cache did", "result", result).increment();
+  }
+
+  public void cacheEviction(String cause) {
+    counter("tollgate_cache_evictions", "Cached answers removed before they were asked again, by cause", "cause", cause).increment();
+  }
+
+  public void cacheStoreUnavailable() {
+    counter("tollgate_cache_store_unavailable", "Cache lookups or stores that failed (the cache was bypassed)").increment();
+  }
+
+  public void cacheBytes(java.util.function.LongSupplier bytes) {
+    Gauge.builder("tollgate_cache_bytes", bytes::getAsLong).description("Bytes of answers held by the local cache")
+        .register(registry);
+  }
+
+  /** What an answer served from the cache would have cost upstream. */
+  public void cacheSaved(String team, double usd) {
+    counter("tollgate_cache_saved_usd", "Cost of the answers the cache served instead of the upstream, by team",
+        "team", team).increment(usd);
+  }
+
   // ---- billing
 
   /** Tokens and cost billed for one request. */

@@ -22,16 +22,29 @@ final class MockAnswer {
   final String prompt;
   final int promptTokens;
   final List<String> tokens;
+  /** Function calls instead of text, when the request offered tools; else empty. */
+  final List<ToolCall> toolCalls;
+  /** How many alternatives per token when the request asked for logprobs; -1 when it did not. */
+  final int topLogprobs;
 
-  private MockAnswer(String model, String prompt, int promptTokens, List<String> tokens) {
+  /** One function call: its id, the function's name and its JSON arguments. */
+  record ToolCall(String id, String name, String arguments) {}
+
+  private MockAnswer(String model, String prompt, int promptTokens, List<String> tokens, List<ToolCall> toolCalls,
+      int topLogprobs) {
     this.model = model;
     this.prompt = prompt;
     this.promptTokens = promptTokens;
     this.tokens = tokens;
+    this.toolCalls = toolCalls;
+    this.topLogprobs = topLogprobs;
   }
 
-  /** @param path the request's path, which decides how its prompt is counted */
-  static MockAnswer of(String path, JsonNode body, int count, int padChars) {
+  /**
+   * @param path the request's path, which decides how its prompt is counted
+   * @param toolCalls how many parallel calls to make when the chat request offers tools
+   */
+  static MockAnswer of(String path, JsonNode body, int count, int padChars, int toolCalls) {
     String prompt = text(body);
     long seed = prompt.hashCode() * 0x9E3779B97F4A7C15L;
     List<String> tokens = new ArrayList<>(count);
@@ -41,7 +54,22 @@ final class MockAnswer {
       tokens.add(padChars > 0 ? word + " " + "x".repeat(padChars) : word);
     }
     String model = body.path("model").asText("mock-model");
-    return new MockAnswer(model, prompt, MockTokens.prompt(path, body), tokens);
+    List<ToolCall> calls = new ArrayList<>();
+    JsonNode tools = body.path("tools");
+    boolean toolsOffered = path.endsWith("/chat/completions") && tools.isArray() && !tools.isEmpty()
+        && !"none".equals(body.path("tool_choice").asText(""));
+    if (toolsOffered) {
+      for (int i = 0; i < toolCalls; i++) {
+        JsonNode tool = tools.get(i % tools.size());
+        String name = tool.path("function").path("name").asText("tool");
+        String arg = tokens.isEmpty() ? "" : tokens.get(i % tokens.size()).trim();
+        calls.add(new ToolCall("call_" + Long.toHexString(Math.abs(seed + i)), name,
+            "{\"query\":\"" + arg + "\",\"n\":" + (i + 1) + "}"));
+      }
+      tokens = List.of();
+    }
+    int top = body.path("logprobs").asBoolean(false) ? body.path("top_logprobs").asInt(0) : -1;
+    return new MockAnswer(model, prompt, MockTokens.prompt(path, body), tokens, calls, top);
   }
 
   /** Every string the prompt fields hold, in order: what the answer is derived from. */
@@ -69,6 +97,8 @@ final class MockAnswer {
   }
 
   int completionTokens() {
-    return tokens.size();
+    int n = tokens.size();
+    for (ToolCall c : toolCalls) n += MockTokens.count(c.name()) + MockTokens.count(c.arguments());
+    return n;
   }
 }

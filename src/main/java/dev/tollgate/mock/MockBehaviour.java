@@ -10,7 +10,7 @@ import io.vertx.core.MultiMap;
  */
 record MockBehaviour(
     long latencyMs, int tokens, long intervalMs, int padChars, int cachedTokens, int reasoningTokens, String fault,
-    boolean noUsage) {
+    boolean noUsage, int toolCalls) {
 
   /** What a request gets when it sends no {@code x-mock-*} header: set when the fake provider starts. */
   record Defaults(long latencyMs, int tokens, long intervalMs, String fault) {
@@ -26,7 +26,8 @@ record MockBehaviour(
         (int) num(h, "x-mock-cached-tokens", 0),
         (int) num(h, "x-mock-reasoning-tokens", 0),
         h.get("x-mock-fault") != null ? h.get("x-mock-fault") : d.fault(),
-        "true".equalsIgnoreCase(h.get("x-mock-no-usage")));
+        "true".equalsIgnoreCase(h.get("x-mock-no-usage")),
+        (int) num(h, "x-mock-tool-calls", 1));
   }
 
   /** The event index after which a stream is cut, or -1. */

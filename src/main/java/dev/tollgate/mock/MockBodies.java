@@ -30,14 +30,49 @@ final class MockBodies {
   }
 
   static JsonObject chat(String id, MockAnswer a, MockBehaviour b) {
+    JsonObject message = new JsonObject().put("role", "assistant")
+        .put("content", a.toolCalls.isEmpty() ? a.text() : null).put("refusal", (Object) null);
+    if (!a.toolCalls.isEmpty()) {
+      JsonArray calls = new JsonArray();
+      for (MockAnswer.ToolCall c : a.toolCalls) calls.add(toolCall(c, c.arguments()));
+      message.put("tool_calls", calls);
+    }
+    Object logprobs = null;
+    if (a.topLogprobs >= 0) {
+      JsonArray content = new JsonArray();
+      for (int i = 0; i < a.tokens.size(); i++) content.add(logprob(a.tokens.get(i), i, a.topLogprobs));
+      logprobs = new JsonObject().put("content", content).put("refusal", (Object) null);
+    }
     return new JsonObject()
         .put("id", id).put("object", "chat.completion").put("created", now()).put("model", a.model)
         .put("choices", new JsonArray().add(new JsonObject()
             .put("index", 0)
-            .put("message", new JsonObject().put("role", "assistant").put("content", a.text()).put("refusal", (Object) null))
-            .put("logprobs", (Object) null)
-            .put("finish_reason", "stop")))
+            .put("message", message)
+            .put("logprobs", logprobs)
+            .put("finish_reason", a.toolCalls.isEmpty() ? "stop" : "tool_calls")))
         .put("usage", chatUsage(a, b));
+  }
+
+  static JsonObject toolCall(MockAnswer.ToolCall c, String arguments) {
+    return new JsonObject().put("id", c.id()).put("type", "function")
+        .put("function", new JsonObject().put("name", c.name()).put("arguments", arguments));
+  }
+
+  /** A token's logprob entry, with {@code top} alternatives (the token itself first). */
+  static JsonObject logprob(String token, int i, int top) {
+    double lp = -0.05 * ((i % 7) + 1);
+    JsonArray alternatives = new JsonArray();
+    for (int k = 0; k < top; k++) {
+      String alt = k == 0 ? token : token + k;
+      alternatives.add(new JsonObject().put("token", alt).put("logprob", lp - k).put("bytes", bytes(alt)));
+    }
+    return new JsonObject().put("token", token).put("logprob", lp).put("bytes", bytes(token)).put("top_logprobs", alternatives);
+  }
+
+  private static JsonArray bytes(String s) {
+    JsonArray out = new JsonArray();
+    for (byte x : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) out.add(x & 0xff);
+    return out;
   }
 
   static JsonObject completion(String id, MockAnswer a, MockBehaviour b) {

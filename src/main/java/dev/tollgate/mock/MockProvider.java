@@ -110,15 +110,15 @@ public final class MockProvider {
     boolean stream = request.path("stream").asBoolean(false);
     boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false) && !b.noUsage();
     if (path.endsWith("/chat/completions")) {
-      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars());
+      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars(), b.toolCalls());
       if (stream) ex.stream(MockStreams.chat("chatcmpl-" + id, a, b, includeUsage, false), b);
       else ex.finish(200, withoutUsage(MockBodies.chat("chatcmpl-" + id, a, b), b));
     } else if (path.endsWith("/completions")) {
-      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars());
+      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars(), b.toolCalls());
       if (stream) ex.stream(MockStreams.chat("cmpl-" + id, a, b, includeUsage, true), b);
       else ex.finish(200, withoutUsage(MockBodies.completion("cmpl-" + id, a, b), b));
     } else if (path.endsWith("/responses")) {
-      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars());
+      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars(), b.toolCalls());
       if (stream) ex.stream(MockStreams.responses("resp_" + id, a, b), b);
       else ex.finish(200, MockBodies.response("resp_" + id, a, b, "completed", true));
     } else if (path.endsWith("/embeddings")) {

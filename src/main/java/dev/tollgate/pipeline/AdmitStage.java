@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Admission: the request's estimated input tokens plus the most output it may write, and that worst
- * case's cost, are reserved against the team's and the key's limits and budget; refused with a 429. Its
+ * case's cost, are reserved against the team's and the key's limits and budget; refused with a 429 (a
+ * cache hit, found by the lookup before, counts as a request only). Its
  * after-work settles the reservation to what the request was billed, which the meter stage (inside
  * this one) has computed by then.
  */
@@ -38,6 +39,16 @@ final class AdmitStage implements Stage {
   public Future<Void> handle(RequestContext ctx, Next next) {
     Caller caller = ctx.caller();
     if (!quotas.applies(caller.team(), caller.key())) return next.run(ctx);
+    return admission(ctx, caller).compose(admission -> {
+      RateLimitHeaders.set(ctx.response().headers(), admission.rates());
+      if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
+      return next.run(ctx).andThen(done -> settle(ctx, admission));
+    });
+  }
+
+  /** A cache hit uses no tokens and costs nothing: it counts as a request only. */
+  private Future<Admission> admission(RequestContext ctx, Caller caller) {
+    if (ctx.cache() != null && ctx.cache().hit()) return quotas.admitCached(caller.team(), caller.key());
     ApiRequest api = ctx.api();
     Route route = ctx.route();
     RouteTarget first = route.candidates().get(0);
@@ -45,11 +56,7 @@ final class AdmitStage implements Stage {
     long maxOutput = maxOutputTokens(api, route);
     Price price = prices.find(first.provider(), first.upstreamModel(), route.model());
     long worstCost = price == null ? 0 : prices.cost(price, new Usage(input, maxOutput, 0, 0));
-    return quotas.admit(caller.team(), caller.key(), input, maxOutput, worstCost).compose(admission -> {
-      RateLimitHeaders.set(ctx.response().headers(), admission.rates());
-      if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
-      return next.run(ctx).andThen(done -> settle(ctx, admission));
-    });
+    return quotas.admit(caller.team(), caller.key(), input, maxOutput, worstCost);
   }
 
   private long maxOutputTokens(ApiRequest api, Route route) {

@@ -52,6 +52,6 @@ final class MeterStage implements Stage {
         attempts.sentNanos() != 0, attempts.headersNanos() != 0, ctx.clientGone(), outcome.streamBroken(), outcome.timedOut(),
         mayEstimate ? api.prompt() : null, mayEstimate ? outcome.producedText() : null,
         (System.nanoTime() - ctx.startNanos()) / 1_000_000, first == 0 ? null : (first - ctx.startNanos()) / 1_000_000,
-        api.user());
+        api.user(), ctx.cache() == null ? null : ctx.cache().fromCache(reported));
   }
 }

@@ -22,6 +22,11 @@ public final class Outcome {
   /** When the first streamed event reached the client, or 0. */
   public long firstEventNanos() { return firstEventNanos; }
 
+  /** Whether a stream reached its final event without an error and without breaking. */
+  public boolean completeStream() {
+    return stream != null && stream.ended() && !stream.failed() && !streamBroken;
+  }
+
   /** The usage the provider reported, or null. */
   public Usage reported() {
     if (answer != null) return answer.usage();

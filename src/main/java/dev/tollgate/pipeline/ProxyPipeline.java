@@ -3,6 +3,8 @@ package dev.tollgate.pipeline;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.billing.PriceBook;
 import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.cache.AnswerStore;
+import dev.tollgate.cache.Flights;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.quota.QuotaGate;
@@ -12,6 +14,7 @@ import dev.tollgate.wire.Operation;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -36,22 +39,29 @@ public final class ProxyPipeline {
       long maxBodyBytes,
       long upstreamTimeoutMs,
       long keepaliveMs,
-      long defaultMaxOutputTokens) {}
+      long defaultMaxOutputTokens,
+      AnswerStore answers,
+      Flights flights,
+      long maxCacheEntryBytes,
+      Clock clock) {}
 
   private final Pipeline pipeline;
 
   public ProxyPipeline(Vertx vertx, HttpClient client, Parts p) {
+    Relay relay = new Relay(p.metrics());
     this.pipeline = new Pipeline(List.of(
         new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
         new AuthenticateStage(p.authenticator()),               // -> caller
         new ReadBodyStage(p.maxBodyBytes()),                    // -> request
         new RouteStage(p.router()),                             // -> route
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
+        new CacheLookupStage(p.answers(), p.metrics(), p.clock()), // cached models: key, stored answer -> cache state
         new AdmitStage(p.quotas(), p.prices(), p.defaultMaxOutputTokens()), // reserve; after: settle to the charge
         new MeterStage(p.meter()),                              // after: bill what happened -> charge
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
+        new CacheStage(p.answers(), p.flights(), relay, p.metrics(), p.clock(), p.maxCacheEntryBytes()), // hit, coalesce, store
         new UpstreamStage(client, p.providers(), p.breakers(), p.metrics(), p.upstreamTimeoutMs()), // -> attempts
-        new RelayStage(p.metrics())));                          // -> outcome
+        new RelayStage(relay)));                                // -> outcome
   }
 
   /** @param pathModel the model named in the URL (legacy engine and Azure deployment paths), or null */

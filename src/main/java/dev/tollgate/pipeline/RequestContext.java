@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client request on its way through the pipeline. Each part is written by one stage and read by
- * the ones after it: the caller (authenticate), the request (read body), the route (route), the
- * attempts (upstream), the outcome (relay), the charge (meter). Confined to the request's event loop.
+ * the ones after it: the caller (authenticate), the request (read body), the route (route), the cache
+ * state (cache lookup; the cache stage marks what it served), the attempts (upstream), the outcome (relay),
+ * the charge (meter). Confined to the request's event loop.
  */
 public final class RequestContext {
   private static final Logger log = LoggerFactory.getLogger(RequestContext.class);
@@ -36,6 +37,8 @@ public final class RequestContext {
   private ApiRequest api;
   private Route route;
   private Charge charge;
+  private CacheState cache;
+  private AnswerTap tap;
   private GatewayFailure failure;
   private boolean clientGone;
   private List<Runnable> onClientGone;
@@ -76,6 +79,10 @@ public final class RequestContext {
   public Outcome outcome() { return outcome; }
   /** What the request was billed; set by the meter stage's after-work, null before. */
   public Charge charge() { return charge; }
+  /** What the response cache found and did; set by the cache lookup stage, null for a model that is not cached. */
+  public CacheState cache() { return cache; }
+  /** What sees the answer as it is relayed (the cache, to store it and serve identical requests); or null. */
+  AnswerTap tap() { return tap; }
 
   void caller(Caller caller) {
     this.caller = once(this.caller, caller, "caller");
@@ -91,6 +98,14 @@ public final class RequestContext {
 
   void charge(Charge charge) {
     this.charge = once(this.charge, charge, "charge");
+  }
+
+  void cache(CacheState cache) {
+    this.cache = once(this.cache, cache, "cache state");
+  }
+
+  void tap(AnswerTap tap) {
+    this.tap = once(this.tap, tap, "answer tap");
   }
 
   private static <T> T once(T current, T value, String part) {

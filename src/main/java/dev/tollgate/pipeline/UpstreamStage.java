@@ -42,7 +42,10 @@ final class UpstreamStage implements Stage {
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
-    ctx.onClientGone(ctx.attempts()::cancel);
+    // the upstream call goes on if identical requests follow its answer
+    ctx.onClientGone(() -> {
+      if (ctx.tap() == null || !ctx.tap().followed()) ctx.attempts().cancel();
+    });
     return attempt(ctx, next, 0, null);
   }
 

@@ -83,10 +83,25 @@ public final class QuotaGate {
             .header("x-should-retry", "false"));
       }
     }
-    Budget budget = team.budget();
+    return admit(team, key, teamLimits, keyLimits, team.budget(), tokens, Math.min(capNanos, worstCostNanos));
+  }
+
+  /**
+   * Admits or refuses a request the response cache answers: it counts against requests per minute and
+   * concurrency, never against tokens or the budget (it uses neither).
+   */
+  public Future<Admission> admitCached(Team team, TeamKey key) {
+    ScopeLimits teamLimits = ScopeLimits.of(team.limits()).withoutTokens();
+    ScopeLimits keyLimits = ScopeLimits.of(key.limits()).withoutTokens();
+    if (teamLimits.equals(ScopeLimits.NONE) && keyLimits.equals(ScopeLimits.NONE)) return Future.succeededFuture(Admission.UNLIMITED);
+    return admit(team, key, teamLimits, keyLimits, null, 0, 0);
+  }
+
+  private Future<Admission> admit(Team team, TeamKey key, ScopeLimits teamLimits, ScopeLimits keyLimits, Budget budget,
+      long tokens, long costNanos) {
     AdmissionRequest request = new AdmissionRequest(Ids.random("", 32), team.id(), key.id(), teamLimits, keyLimits,
         budget == null ? null : NanoUsd.of(budget.usd()), budget == null ? null : budget.period(), tokens,
-        Math.min(capNanos, worstCostNanos), clock.millis(), config.leaseTime().toMillis());
+        costNanos, clock.millis(), config.leaseTime().toMillis());
     return backend.admit(request).map(decision -> {
       if (!decision.admitted()) {
         metrics.quotaRefusal(team.id(), decision.refusal().metricName());

@@ -9,4 +9,9 @@ public record ScopeLimits(Long rpm, Long tpm, Long concurrent) {
   static ScopeLimits of(Limits l) {
     return new ScopeLimits(l.rpm(), l.tpm(), l.concurrent());
   }
+
+  /** The same limits but for tokens: for a request that uses none. */
+  ScopeLimits withoutTokens() {
+    return new ScopeLimits(rpm, null, concurrent);
+  }
 }

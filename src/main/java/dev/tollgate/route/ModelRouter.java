@@ -28,7 +28,7 @@ public final class ModelRouter {
     List<RouteTarget> candidates = new ArrayList<>(4);
     addInWeightedOrder(model, candidates);
     for (String fallback : model.fallbacks()) addInWeightedOrder(models.get(fallback), candidates);
-    return new Route(name, model.name(), candidates, model.maxOutputTokens());
+    return new Route(name, model.name(), candidates, model.maxOutputTokens(), model.cache());
   }
 
   /** Canonical model names, in config order. */

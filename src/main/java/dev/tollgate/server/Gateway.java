@@ -10,6 +10,10 @@ import dev.tollgate.billing.Ledger;
 import dev.tollgate.billing.PriceBook;
 import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.cache.AnswerStore;
+import dev.tollgate.cache.Flights;
+import dev.tollgate.cache.LocalAnswerStore;
+import dev.tollgate.cache.RedisAnswerStore;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AccessLog;
@@ -74,6 +78,7 @@ public final class Gateway {
   private KeyIndexSync keySync;
   private Ledger ledger;
   private QuotaGate quotas;
+  private AnswerStore answers;
   private int port;
   private volatile Future<Void> stopping;
 
@@ -145,10 +150,15 @@ public final class Gateway {
     ModelRouter router = new ModelRouter(config.models());
     Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
     var server = config.server();
+    var cache = config.cache();
+    answers = cache.store() == GatewayConfig.CacheStore.REDIS
+        ? new RedisAnswerStore(vertx, config.redis(), config.quota().redisTimeout().toMillis(), clock)
+        : new LocalAnswerStore(cache.maxBytes(), clock, metrics);
     ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
         authenticator, router, providers, new TargetBreakers(), quotas, prices, new UsageMeter(prices, ledger, metrics),
         ledger::backlogged, metrics, new AccessLog(server.accessLog()), server.maxBodyBytes(),
-        server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens());
+        server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
+        answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock);
     QuotaView quotaView = new QuotaView(quotas, clock);
     GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), new CallerEndpoint(authenticator),
         new ModelList(router), quotaView, metrics, readiness);
@@ -287,6 +297,7 @@ public final class Gateway {
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())
         .transform(x -> quotas == null ? Future.succeededFuture() : quotas.stop())
+        .transform(x -> answers == null ? Future.succeededFuture() : answers.close())
         .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
         .transform(x -> database == null ? Future.succeededFuture() : database.close())
         .transform(x -> providers == null ? Future.succeededFuture()

@@ -29,9 +29,11 @@ import java.util.Set;
 public final class LedgerStore implements UsageRecords {
   private static final String RECORD_COLUMNS = "id, request_id, ts, team_id, key_id, model_requested, model, upstream_model, "
       + "provider, endpoint, stream, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, priced, "
-      + "estimated, cache_hit, status, latency_ms, ttft_ms, end_user";
+      + "estimated, cache_hit, status, latency_ms, ttft_ms, end_user, cache_status, saved_prompt_tokens, "
+      + "saved_completion_tokens, saved_cost_nano";
   private static final String SUMS = "SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), "
-      + "SUM(reasoning_tokens), SUM(cost_nano), SUM(estimated), SUM(errors)";
+      + "SUM(reasoning_tokens), SUM(cost_nano), SUM(estimated), SUM(errors), SUM(cache_hits), SUM(saved_tokens), "
+      + "SUM(saved_cost_nano)";
 
   /** How usage is grouped in a query. */
   public enum GroupBy { HOUR, DAY, MODEL, KEY, TEAM }
@@ -39,8 +41,12 @@ public final class LedgerStore implements UsageRecords {
   /** A usage query: filters may be null; {@code from} inclusive, {@code to} exclusive. */
   public record Query(String team, String key, String model, Instant from, Instant to, GroupBy groupBy) {}
 
-  /** One group's totals; {@code group} holds the grouping columns (e.g. {@code start} or {@code team, key}). */
-  public record Row(Map<String, String> group, long requests, Usage usage, long costNanos, long estimated, long errors) {}
+  /**
+   * One group's totals; {@code group} holds the grouping columns (e.g. {@code start} or {@code team, key}).
+   * {@code cacheHits}: requests the cache answered, which saved {@code savedTokens} worth {@code savedCostNanos}.
+   */
+  public record Row(Map<String, String> group, long requests, Usage usage, long costNanos, long estimated, long errors,
+      long cacheHits, long savedTokens, long savedCostNanos) {}
 
   private final Database db;
   private final Set<YearMonth> partitions = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -78,7 +84,7 @@ public final class LedgerStore implements UsageRecords {
   }
 
   private String insertSql() {
-    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         + (db.dialect() == Database.Dialect.POSTGRESQL ? " ON CONFLICT (id, ts) DO NOTHING" : " ON CONFLICT (id) DO NOTHING");
   }
 
@@ -107,11 +113,15 @@ public final class LedgerStore implements UsageRecords {
     ps.setLong(i++, e.latencyMillis());
     if (e.ttftMillis() == null) ps.setNull(i++, java.sql.Types.BIGINT);
     else ps.setLong(i++, e.ttftMillis());
-    ps.setString(i, e.endUser());
+    ps.setString(i++, e.endUser());
+    ps.setString(i++, e.cache());
+    ps.setLong(i++, e.saved().promptTokens());
+    ps.setLong(i++, e.saved().completionTokens());
+    ps.setLong(i, e.savedCostNanos());
   }
 
   private static void add(Map<List<Object>, long[]> rollups, String bucket, Instant start, UsageEvent e) {
-    long[] sums = rollups.computeIfAbsent(List.of(bucket, start.toEpochMilli(), e.teamId(), e.keyId(), e.model()), k -> new long[8]);
+    long[] sums = rollups.computeIfAbsent(List.of(bucket, start.toEpochMilli(), e.teamId(), e.keyId(), e.model()), k -> new long[11]);
     Usage u = e.usage();
     sums[0]++;
     sums[1] += u.promptTokens();
@@ -121,13 +131,16 @@ public final class LedgerStore implements UsageRecords {
     sums[5] += e.costNanos();
     sums[6] += e.estimated() ? 1 : 0;
     sums[7] += e.status() >= 400 ? 1 : 0;
+    sums[8] += e.cacheHit() ? 1 : 0;
+    sums[9] += e.saved().totalTokens();
+    sums[10] += e.savedCostNanos();
   }
 
   private static void upsertRollups(Connection c, Map<List<Object>, long[]> rollups) throws SQLException {
     if (rollups.isEmpty()) return;
     String sql = "INSERT INTO usage_rollups (bucket, start_ms, team_id, key_id, model, requests, prompt_tokens, "
-        + "completion_tokens, cached_tokens, reasoning_tokens, cost_nano, estimated, errors) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        + "completion_tokens, cached_tokens, reasoning_tokens, cost_nano, estimated, errors, cache_hits, saved_tokens, "
+        + "saved_cost_nano) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         + "ON CONFLICT (bucket, start_ms, team_id, key_id, model) DO UPDATE SET "
         + "requests = usage_rollups.requests + excluded.requests, "
         + "prompt_tokens = usage_rollups.prompt_tokens + excluded.prompt_tokens, "
@@ -136,7 +149,10 @@ public final class LedgerStore implements UsageRecords {
         + "reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens, "
         + "cost_nano = usage_rollups.cost_nano + excluded.cost_nano, "
         + "estimated = usage_rollups.estimated + excluded.estimated, "
-        + "errors = usage_rollups.errors + excluded.errors";
+        + "errors = usage_rollups.errors + excluded.errors, "
+        + "cache_hits = usage_rollups.cache_hits + excluded.cache_hits, "
+        + "saved_tokens = usage_rollups.saved_tokens + excluded.saved_tokens, "
+        + "saved_cost_nano = usage_rollups.saved_cost_nano + excluded.saved_cost_nano";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (var entry : rollups.entrySet()) {
         List<Object> k = entry.getKey();
@@ -203,7 +219,7 @@ public final class LedgerStore implements UsageRecords {
           }
           int s = groupCols.size() + 1;
           rows.add(new Row(group, rs.getLong(s), new Usage(rs.getLong(s + 1), rs.getLong(s + 2), rs.getLong(s + 3), rs.getLong(s + 4)),
-              rs.getLong(s + 5), rs.getLong(s + 6), rs.getLong(s + 7)));
+              rs.getLong(s + 5), rs.getLong(s + 6), rs.getLong(s + 7), rs.getLong(s + 8), rs.getLong(s + 9), rs.getLong(s + 10)));
         }
       }
       return rows;
@@ -247,7 +263,8 @@ public final class LedgerStore implements UsageRecords {
               rs.getString("provider"), rs.getString("endpoint"), rs.getBoolean("stream"),
               new Usage(rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("cached_tokens"),
                   rs.getLong("reasoning_tokens")),
-              rs.getLong("cost_nano"), rs.getBoolean("priced"), rs.getBoolean("estimated"), rs.getBoolean("cache_hit"),
+              rs.getLong("cost_nano"), rs.getBoolean("priced"), rs.getBoolean("estimated"), rs.getString("cache_status"),
+              new Usage(rs.getLong("saved_prompt_tokens"), rs.getLong("saved_completion_tokens"), 0, 0), rs.getLong("saved_cost_nano"),
               rs.getInt("status"), rs.getLong("latency_ms"), TeamStore.nullableLong(rs, "ttft_ms"), rs.getString("end_user")));
         }
       }

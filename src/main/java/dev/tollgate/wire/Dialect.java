@@ -30,6 +30,25 @@ public interface Dialect {
   /** The usage of a non-streamed answer, or when it reports none, its text (for an estimate). */
   Answer readAnswer(ApiRequest request, byte[] body);
 
+  /**
+   * The request's fields that cannot change its answer (e.g. {@code stream}, {@code user}): left out of a
+   * cache key. Every other field is part of it.
+   */
+  java.util.Set<String> answerNeutralFields();
+
+  /**
+   * The non-streamed answer a complete stream of this operation adds up to, exactly for everything the
+   * stream carries; null when the events do not make a complete answer.
+   */
+  byte[] assemble(ApiRequest request, java.util.List<StreamEvent> events);
+
+  /**
+   * A non-streamed answer as the stream that would have carried it: the SSE events (each a complete
+   * {@code event:}/{@code data:} block ending in a blank line) of a live stream, in several events, with
+   * the usage event included (observers hide it from clients that did not ask).
+   */
+  java.util.List<byte[]> replay(ApiRequest request, byte[] answer);
+
   /** The error body this API's clients understand. */
   byte[] errorBody(GatewayFailure failure);
 

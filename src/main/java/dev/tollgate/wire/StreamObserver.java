@@ -18,6 +18,9 @@ public interface StreamObserver {
   /** Whether the stream's final event has passed ({@code [DONE]}, a completed response, an error). */
   boolean ended();
 
+  /** Whether the stream carried an error event (it then ended, but not with an answer). */
+  boolean failed();
+
   /** The text produced so far, for an estimate when the stream ends without usage. */
   String text();
 }

@@ -438,6 +438,6 @@ abstract class BillingContract {
 
   private static UsageEvent event(String id) {
     return new UsageEvent(id, "r-" + id, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
-        "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, false, 200, 1, null, null);
+        "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, null, Usage.ZERO, 0, 200, 1, null, null);
   }
 }

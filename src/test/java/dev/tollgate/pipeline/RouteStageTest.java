@@ -18,8 +18,8 @@ class RouteStageTest {
   private static StageHarness harness(List<String> allowed) {
     Map<String, GatewayConfig.Model> models = new LinkedHashMap<>();
     models.put("big", new GatewayConfig.Model("big", List.of(new GatewayConfig.Target("p", "big-v2", 1)), List.of("small"),
-        List.of("gpt-old"), null));
-    models.put("small", new GatewayConfig.Model("small", List.of(new GatewayConfig.Target("p", "small-v1", 1)), List.of(), List.of(), 64));
+        List.of("gpt-old"), null, null));
+    models.put("small", new GatewayConfig.Model("small", List.of(new GatewayConfig.Target("p", "small-v1", 1)), List.of(), List.of(), 64, null));
     ModelRouter router = new ModelRouter(models);
     Team team = new Team("alpha", "alpha", null, Limits.NONE, allowed, Map.of(), false, Instant.EPOCH, Instant.EPOCH);
     return StageHarness.start(ctx -> {

@@ -93,7 +93,7 @@ final class StageHarness implements AutoCloseable {
   }
 
   static Route route(String model, RouteTarget... targets) {
-    return new Route(model, model, List.of(targets), null);
+    return new Route(model, model, List.of(targets), null, null);
   }
 
   /** Runs {@code stop} when the harness closes, while its Vert.x still runs (for parts a test started on it). */

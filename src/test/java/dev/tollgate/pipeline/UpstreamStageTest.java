@@ -66,9 +66,9 @@ class UpstreamStageTest {
     }
     StageHarness h = StageHarness.start(ctx -> {
       StageHarness.read(ctx, body);
-      ctx.route(new Route("m", "m", targets, null));
+      ctx.route(new Route("m", "m", targets, null, null));
     }, x -> List.of(new KeepaliveStage(x.vertx, 50), new UpstreamStage(x.client, byName, breakers, x.metrics, 2000),
-        new RelayStage(x.metrics)));
+        new RelayStage(new Relay(x.metrics))));
     closing.add(h);
     return h;
   }

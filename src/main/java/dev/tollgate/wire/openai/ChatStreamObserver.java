@@ -29,7 +29,10 @@ final class ChatStreamObserver extends ObservedStream {
     } catch (Exception notJson) {
       return true;
     }
-    if (chunk.error) ended = true;
+    if (chunk.error) {
+      ended = true;
+      failed = true;
+    }
     if (chunk.usage != null) {
       usage = chunk.usage;
       if (!clientWantsUsage && chunk.choices <= 0) return false;

@@ -8,6 +8,7 @@ abstract class ObservedStream implements StreamObserver {
   final StringBuilder text = new StringBuilder();
   Usage usage;
   boolean ended;
+  boolean failed;
 
   @Override
   public Usage usage() {
@@ -17,6 +18,11 @@ abstract class ObservedStream implements StreamObserver {
   @Override
   public boolean ended() {
     return ended;
+  }
+
+  @Override
+  public boolean failed() {
+    return failed;
   }
 
   @Override

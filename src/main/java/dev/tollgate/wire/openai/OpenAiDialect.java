@@ -12,9 +12,11 @@ import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
 import dev.tollgate.wire.Prompt;
+import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 
 /**
  * OpenAI's wire format (chat completions, completions, embeddings, responses), spoken by OpenAI SDKs
@@ -28,10 +30,24 @@ public final class OpenAiDialect implements Dialect {
       "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_stream_broken\","
           + "\"message\":\"The upstream stream ended before it was complete.\",\"param\":null}\n\n").getBytes(StandardCharsets.UTF_8);
 
+  /**
+   * Fields that change how an answer is delivered, billed or attributed, never what it says: out of the
+   * cache key. The model is there as the upstream model the request resolves to.
+   */
+  private static final Set<String> ANSWER_NEUTRAL = Set.of(
+      "model", "stream", "stream_options", "user", "metadata", "store", "service_tier", "prompt_cache_key",
+      "safety_identifier", "background");
+
   private final ObjectMapper json;
+  private final ChatStreamFormat chat;
+  private final ChatStreamFormat completions;
+  private final ResponsesStreamFormat responses;
 
   public OpenAiDialect(ObjectMapper json) {
     this.json = json;
+    this.chat = new ChatStreamFormat(json, false);
+    this.completions = new ChatStreamFormat(json, true);
+    this.responses = new ResponsesStreamFormat(json);
   }
 
   @Override
@@ -149,6 +165,31 @@ public final class OpenAiDialect implements Dialect {
       }
     }
     return sb.toString();
+  }
+
+  @Override
+  public Set<String> answerNeutralFields() {
+    return ANSWER_NEUTRAL;
+  }
+
+  @Override
+  public byte[] assemble(ApiRequest request, List<StreamEvent> events) {
+    return switch ((OpenAiEndpoint) request.operation()) {
+      case CHAT_COMPLETIONS -> chat.assemble(events);
+      case COMPLETIONS -> completions.assemble(events);
+      case RESPONSES -> responses.assemble(events);
+      case EMBEDDINGS -> null;
+    };
+  }
+
+  @Override
+  public List<byte[]> replay(ApiRequest request, byte[] answer) {
+    return switch ((OpenAiEndpoint) request.operation()) {
+      case CHAT_COMPLETIONS -> chat.replay(answer);
+      case COMPLETIONS -> completions.replay(answer);
+      case RESPONSES -> responses.replay(answer);
+      case EMBEDDINGS -> throw new IllegalArgumentException("embeddings do not stream");
+    };
   }
 
   @Override

@@ -31,10 +31,14 @@ final class ResponsesStreamObserver extends ObservedStream {
           text.append(node.path("delta").asText());
       case "response.completed", "response.incomplete", "response.failed" -> {
         ended = true;
+        failed = node.path("type").asText().equals("response.failed");
         Usage u = OpenAiUsage.read(node.path("response").get("usage"));
         if (u != null) usage = u;
       }
-      case "error" -> ended = true;
+      case "error" -> {
+        ended = true;
+        failed = true;
+      }
       default -> { }
     }
     return true;

@@ -1,0 +1,64 @@
+package dev.tollgate.pipeline;
+
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.wire.Answer;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An answer to the client, wherever it comes from (the upstream, a cached answer, an identical request in
+ * flight): an event stream event by event ({@link SseRelay}), or a whole body with its status. Writes the
+ * outcome: status, usage or text, how a stream ended.
+ */
+final class Relay {
+  private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+  private final GatewayMetrics metrics;
+
+  Relay(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Completes when the client's response has ended or the client has gone. */
+  Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events) {
+    HttpServerResponse out = ctx.response();
+    if (!out.headWritten()) {
+      ResponseHeaders.copyUpstream(headers, out.headers());
+      ResponseHeaders.startEventStream(ctx, out);
+    }
+    ctx.outcome().status(200);
+    metrics.activeStreams().incrementAndGet();
+    String model = ctx.route().model();
+    SseRelay relay = new SseRelay(ctx, events,
+        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()));
+    ctx.onClientGone(relay::clientGone);
+    return relay.run().andThen(x -> metrics.activeStreams().decrementAndGet());
+  }
+
+  Future<Void> body(RequestContext ctx, int status, MultiMap headers, Buffer body) {
+    Outcome outcome = ctx.outcome();
+    outcome.status(status);
+    if (status == 200) {
+      Answer answer = ctx.api().dialect().readAnswer(ctx.api(), body.getBytes());
+      if (answer.usage() == null && answer.text() == null) log.warn("answer to {} is not JSON; no usage read", ctx.requestId());
+      outcome.answer(answer);
+    }
+    HttpServerResponse out = ctx.response();
+    if (out.headWritten()) {
+      // keepalives already committed an event stream: the answer can only go as an event
+      if (status != 200) outcome.broken(false);
+      out.write(Buffer.buffer("data: ").appendBuffer(body).appendString("\n\n"));
+      return out.end();
+    }
+    ResponseHeaders.copyUpstream(headers, out.headers());
+    out.setStatusCode(status);
+    ResponseHeaders.gateway(ctx, out);
+    if (ctx.tap() != null) ctx.tap().complete();
+    return out.end(body);
+  }
+}
