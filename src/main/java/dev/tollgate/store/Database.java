@@ -107,16 +107,17 @@ public final class Database {
 
   /**
    * Runs the work in a transaction on the calling thread; only for worker threads. On SQLite, a
-   * transaction that read before it wrote fails with SQLITE_BUSY_SNAPSHOT if another connection wrote
-   * in between (busy_timeout does not cover that case): it is run again from the start.
+   * transaction that read before it wrote fails at once with SQLITE_BUSY (or SQLITE_BUSY_SNAPSHOT) when
+   * another connection writes meanwhile — busy_timeout does not wait when a reader would have to become a
+   * writer — so it is run again from the start, a few times.
    */
   public <T> T transaction(Work<T> work) throws SQLException {
     for (int attempt = 1; ; attempt++) {
       try {
         return once(work);
       } catch (SQLException e) {
-        boolean snapshot = dialect == Dialect.SQLITE && String.valueOf(e.getMessage()).contains("SQLITE_BUSY_SNAPSHOT");
-        if (!snapshot || attempt == 5) throw e;
+        boolean busy = dialect == Dialect.SQLITE && String.valueOf(e.getMessage()).contains("SQLITE_BUSY");
+        if (!busy || attempt == 5) throw e;
         try {
           Thread.sleep(5L * attempt);
         } catch (InterruptedException ie) {

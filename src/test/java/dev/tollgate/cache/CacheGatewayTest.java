@@ -233,6 +233,32 @@ class CacheGatewayTest {
   }
 
   @Test
+  void a_stored_response_streams_the_full_event_sequence_the_sdk_adds_up_to_the_same_response() {
+    try (TestStack stack = stack()) {
+      OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl(stack.baseUrl() + "/v1").apiKey(TestStack.ALPHA_KEY).build();
+      com.openai.models.responses.ResponseCreateParams params = com.openai.models.responses.ResponseCreateParams.builder()
+          .model("gpt-test").input(unique()).build();
+      com.openai.models.responses.Response original = sdk.responses().create(params);
+      com.openai.helpers.ResponseAccumulator acc = com.openai.helpers.ResponseAccumulator.create();
+      int[] events = {0};
+      try (StreamResponse<com.openai.models.responses.ResponseStreamEvent> stream = sdk.responses().createStreaming(params)) {
+        stream.stream().forEach(e -> {
+          events[0]++;
+          acc.accumulate(e);
+        });
+      }
+      com.openai.models.responses.Response replayed = acc.response();
+
+      assertThat(replayed.id()).isEqualTo(original.id());
+      assertThat(replayed.output().toString()).isEqualTo(original.output().toString());
+      assertThat(replayed.usage().map(Object::toString)).isEqualTo(original.usage().map(Object::toString));
+      assertThat(events[0]).as("created, in progress, item added, part added, deltas, done...").isGreaterThan(6);
+      assertThat(stack.mock.stats().requests()).isEqualTo(1);
+      sdk.close();
+    }
+  }
+
+  @Test
   void a_streamed_hit_hides_the_usage_event_from_a_client_that_did_not_ask_for_it() {
     try (TestStack stack = stack()) {
       String body = Http.chat("gpt-test", unique(), true);
