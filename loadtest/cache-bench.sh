@@ -6,7 +6,8 @@
 #   hit:     every request the same, answered from the cache (after the first)
 #   miss:    every request's prompt new (wrk numbers them), so each goes upstream and its answer is stored
 #   nostore: as miss, with Cache-Control: no-store (the key, lookup and flight, but nothing stored): what storing costs
-#   nocache: the same request to a model without cache (the gateway as it was before the cache)
+#   nocache: new prompts, as miss, to a model without cache (the gateway as it was before the cache): what a miss costs more
+# (miss, nostore and nocache all send prompts never seen before, so each pays the tokenizer for its new text)
 # Usage: loadtest/cache-bench.sh [--rounds N] [--seconds S] [--warmup S]   (defaults 3, 10, 30; ~7 min)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -73,7 +74,7 @@ URL=http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions
 # wrk_at VARIANT WRK_ARGS... : cache.lua's RESULT line for the variant; fails unless every request got a 2xx
 wrk_at() {
   local variant=$1 model=gpt-cached unique=0 header=X-Bench:1 line; shift
-  case $variant in miss) unique=1 ;; nostore) unique=1; header="Cache-Control: no-store" ;; nocache) model=gpt-bench ;; esac
+  case $variant in miss) unique=1 ;; nostore) unique=1; header="Cache-Control: no-store" ;; nocache) unique=1; model=gpt-bench ;; esac
   line=$(CACHE_MODEL=$model CACHE_UNIQUE=$unique BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/cache.lua" -H "$header" "$@" "$URL" \
     | { grep '^RESULT ' || true; } | sed 's/^RESULT //')
   [[ $line == *" errors=0 "* && $line != *" requests=0" ]] || die "$variant: failed requests: $line"

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * Answers in Redis, shared by every replica: one key per answer under {@code tollgate:cache:}, expiring
  * with its time-to-live. The value is a line of JSON (when, usage, provider, model) and the answer's bytes.
  * Every call has a timeout: a Redis that does not answer fails the call, and the caller bypasses the cache.
+ * After a failure, calls fail at once for a second (then one goes through to see whether Redis is back), so
+ * an outage costs requests nothing but the missed cache.
  */
 public final class RedisAnswerStore implements AnswerStore {
   private static final String PREFIX = "tollgate:cache:";
@@ -30,6 +32,7 @@ public final class RedisAnswerStore implements AnswerStore {
   private final RedisAPI redis;
   private final long timeoutMs;
   private final Clock clock;
+  private volatile long downUntilNanos;
 
   public RedisAnswerStore(Vertx vertx, String url, long timeoutMs, Clock clock) {
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(16)
@@ -41,7 +44,20 @@ public final class RedisAnswerStore implements AnswerStore {
 
   @Override
   public Future<CachedAnswer> get(String key) {
-    return redis.get(PREFIX + key).timeout(timeoutMs, TimeUnit.MILLISECONDS).map(r -> r == null ? null : decode(r));
+    if (down()) return Future.failedFuture("the Redis cache store failed less than a second ago");
+    return watch(redis.get(PREFIX + key).timeout(timeoutMs, TimeUnit.MILLISECONDS)).map(r -> r == null ? null : decode(r));
+  }
+
+  private boolean down() {
+    long until = downUntilNanos;
+    return until != 0 && System.nanoTime() - until < 0;
+  }
+
+  private <T> Future<T> watch(Future<T> call) {
+    return call.andThen(ar -> {
+      if (ar.failed()) downUntilNanos = System.nanoTime() + 1_000_000_000L;
+      else downUntilNanos = 0;
+    });
   }
 
   @Override
@@ -49,8 +65,9 @@ public final class RedisAnswerStore implements AnswerStore {
     // the value as bytes (a String argument would be re-encoded as UTF-8)
     long left = ttl.toMillis() - Math.max(0, clock.millis() - answer.storedAtMillis());
     if (left <= 0) return Future.succeededFuture();
+    if (down()) return Future.failedFuture("the Redis cache store failed less than a second ago");
     Request set = Request.cmd(Command.SET).arg(PREFIX + key).arg(encode(answer)).arg("PX").arg(left);
-    return client.send(set).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+    return watch(client.send(set).timeout(timeoutMs, TimeUnit.MILLISECONDS)).mapEmpty();
   }
 
   static Buffer encode(CachedAnswer a) {

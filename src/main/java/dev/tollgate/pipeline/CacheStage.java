@@ -6,6 +6,7 @@ import dev.tollgate.cache.Flight;
 import dev.tollgate.cache.Flights;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.route.RouteTarget;
+import dev.tollgate.wire.Answer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -174,6 +175,6 @@ final class CacheStage implements Stage {
       ReplayStream events = new ReplayStream(Vertx.currentContext(), ctx.api().dialect().replay(ctx.api(), answer.body()));
       return relay.stream(ctx, NONE, events);
     }
-    return relay.body(ctx, 200, JSON, Buffer.buffer(answer.body()));
+    return relay.body(ctx, 200, JSON, Buffer.buffer(answer.body()), new Answer(answer.usage(), null));
   }
 }

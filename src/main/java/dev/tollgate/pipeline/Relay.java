@@ -41,9 +41,16 @@ final class Relay {
   }
 
   Future<Void> body(RequestContext ctx, int status, MultiMap headers, Buffer body) {
+    return body(ctx, status, headers, body, null);
+  }
+
+  /** @param known the answer's usage when it is known already (a cached answer), so the body is not read again */
+  Future<Void> body(RequestContext ctx, int status, MultiMap headers, Buffer body, Answer known) {
     Outcome outcome = ctx.outcome();
     outcome.status(status);
-    if (status == 200) {
+    if (known != null) {
+      outcome.answer(known);
+    } else if (status == 200) {
       Answer answer = ctx.api().dialect().readAnswer(ctx.api(), body.getBytes());
       if (answer.usage() == null && answer.text() == null) log.warn("answer to {} is not JSON; no usage read", ctx.requestId());
       outcome.answer(answer);
