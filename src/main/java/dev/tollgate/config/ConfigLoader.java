@@ -136,7 +136,7 @@ public final class ConfigLoader {
   private static Map<String, Provider> providers(ConfigNode n) {
     Map<String, Provider> out = new LinkedHashMap<>();
     n.entries().forEach((name, p) -> {
-      p.allowOnly(Set.of("type", "base-url", "api-version", "keys"));
+      p.allowOnly(Set.of("type", "base-url", "api-version", "keys", "organization", "project"));
       String type = p.get("type").text(null);
       if (type == null || type.isBlank()) throw p.get("type").error("is required (the kind of provider, e.g. openai)");
       type = type.trim().toLowerCase(java.util.Locale.ROOT);
@@ -157,7 +157,8 @@ public final class ConfigLoader {
         k.allowOnly(Set.of("secret", "weight"));
         return new ProviderKey(k.get("secret").secret(), k.get("weight").intValue(1, 1, 1_000_000));
       });
-      out.put(name, new Provider(name, type, baseUrl, p.get("api-version").text(null), keys));
+      out.put(name, new Provider(name, type, baseUrl, p.get("api-version").text(null), keys, p.get("organization").text(null),
+          p.get("project").text(null)));
     });
     return out;
   }

@@ -42,9 +42,11 @@ public record GatewayConfig(
 
   /**
    * A provider: its {@code type} names its adapter (the registry of types checks the settings each one
-   * needs); {@code baseUrl}, {@code apiVersion} may be null.
+   * needs); {@code baseUrl}, {@code apiVersion}, and the account the keys act for ({@code organization},
+   * {@code project}: OpenAI's headers) may be null.
    */
-  public record Provider(String name, String type, URI baseUrl, String apiVersion, List<ProviderKey> keys) {
+  public record Provider(String name, String type, URI baseUrl, String apiVersion, List<ProviderKey> keys, String organization,
+      String project) {
     /** The key path of one of this provider's settings, for error messages, e.g. {@code providers.openai.base-url}. */
     public String path(String setting) {
       return "providers." + name + "." + setting;

@@ -86,6 +86,11 @@ public final class GatewayFailure extends RuntimeException {
         "The upstream provider '" + provider + "' did not answer in time.");
   }
 
+  /** A stream the upstream ended (or broke off) before its last event. */
+  public static GatewayFailure streamBroken() {
+    return new GatewayFailure(502, "server_error", "upstream_stream_broken", null, "The upstream stream ended before it was complete.");
+  }
+
   public static GatewayFailure unavailable(String message) {
     return new GatewayFailure(503, "server_error", "unavailable", null, message);
   }

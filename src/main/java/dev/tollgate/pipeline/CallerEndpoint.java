@@ -22,7 +22,7 @@ public final class CallerEndpoint {
   /** @param answer the JSON text to answer with, for the authenticated caller */
   public void handle(HttpServerRequest request, Function<Caller, Future<String>> answer) {
     HttpServerResponse response = request.response();
-    response.putHeader("x-request-id", RequestIds.of(request));
+    RequestIds.of(request);
     Future<String> json;
     try {
       json = answer.apply(authenticator.authenticate(request));

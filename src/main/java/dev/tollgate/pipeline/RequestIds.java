@@ -3,11 +3,23 @@ package dev.tollgate.pipeline;
 import dev.tollgate.core.Ids;
 import io.vertx.core.http.HttpServerRequest;
 
-/** The request id: the client's {@code x-request-id} when it sent a sane one, otherwise a new one. */
-final class RequestIds {
+/**
+ * The request id: the client's {@code x-request-id} when it sent a sane one, otherwise a new one. Every
+ * response carries it; the router puts it on first, and what comes after reuses it.
+ */
+public final class RequestIds {
   private RequestIds() {}
 
-  static String of(HttpServerRequest request) {
+  /** Puts the request's id on its response (once) and returns it. */
+  public static String of(HttpServerRequest request) {
+    String set = request.response().headers().get("x-request-id");
+    if (set != null) return set;
+    String id = fresh(request);
+    request.response().headers().set("x-request-id", id);
+    return id;
+  }
+
+  private static String fresh(HttpServerRequest request) {
     String given = request.getHeader("x-request-id");
     if (given != null && isSane(given)) return given;
     return Ids.timeOrdered("req_", 12);

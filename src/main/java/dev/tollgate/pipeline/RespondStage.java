@@ -3,6 +3,8 @@ package dev.tollgate.pipeline;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The outermost stage: whatever happens inside, the client gets an answer (a failure becomes the
@@ -29,9 +31,16 @@ final class RespondStage implements Stage {
   }
 
   private static void respond(RequestContext ctx, GatewayFailure f) {
-    if (f.status() == 413) ctx.response().putHeader("connection", "close");
-    if (!ctx.response().headWritten()) ResponseHeaders.gateway(ctx, ctx.response());
-    ErrorReply.send(ctx.response(), f, ctx.dialect().errorBody(f));
+    HttpServerResponse out = ctx.response();
+    if (out.headWritten() && ctx.streamed() && !out.ended() && !out.closed()) {
+      // keepalives committed an event stream: the failure can only go as the stream's error event, then a clean end
+      out.write(Buffer.buffer(ctx.dialect().errorEvent(ctx.api(), f)));
+      out.end();
+      return;
+    }
+    if (f.status() == 413) out.putHeader("connection", "close");
+    if (!out.headWritten()) ResponseHeaders.gateway(ctx, out);
+    ErrorReply.send(out, f, ctx.dialect().errorBody(f));
   }
 
   private void finish(RequestContext ctx) {

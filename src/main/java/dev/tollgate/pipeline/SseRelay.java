@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.StreamObserver;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -87,7 +88,7 @@ final class SseRelay {
     }
     if (done.future().isComplete()) return;
     ctx.outcome().broken(cause != null && UpstreamStage.isTimeout(cause));
-    client.write(Buffer.buffer(ctx.api().dialect().brokenStreamEvent(ctx.api())));
+    client.write(Buffer.buffer(ctx.api().dialect().errorEvent(ctx.api(), GatewayFailure.streamBroken())));
     finish();
   }
 

@@ -9,11 +9,15 @@ import java.util.Set;
 
 /** Where a provider's base URL points: host, port, TLS and the path every request goes below. */
 public record UpstreamAddress(String host, int port, boolean ssl, String basePath) {
-  /** Client headers never forwarded: credentials, hop-by-hop headers and what the gateway sets itself. */
+  /**
+   * Client headers never forwarded: credentials and the account they scope to (a client's OpenAI organization
+   * or project next to the gateway's key is a 401 upstream), cookies, hop-by-hop headers and what the gateway
+   * sets itself. Everything else goes on (OpenAI-Beta, the SDKs' own headers).
+   */
   private static final Set<String> NOT_FORWARDED = Set.of(
-      "authorization", "api-key", "x-api-key", "host", "content-length", "connection", "keep-alive",
-      "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "cookie",
-      "accept-encoding", "x-request-id", "expect");
+      "authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie",
+      "host", "content-length", "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+      "proxy-authorization", "proxy-connection", "accept-encoding", "x-request-id", "expect", "cache-control");
 
   public static UpstreamAddress of(URI baseUrl) {
     boolean ssl = "https".equals(baseUrl.getScheme());

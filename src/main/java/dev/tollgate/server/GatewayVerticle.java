@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.pipeline.ErrorReply;
 import dev.tollgate.pipeline.ProxyPipeline;
+import dev.tollgate.pipeline.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
@@ -41,11 +42,25 @@ final class GatewayVerticle extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(cfg.upstreamConnections()).setMaxWaitQueueSize(100_000));
     ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline());
     Router router = Router.router(vertx);
+    // every response carries the request's id, errors of the router's own included
+    router.route().handler(ctx -> {
+      RequestIds.of(ctx.request());
+      ctx.next();
+    });
     ApiRoutes.mount(router, pipeline, parts.openai(), parts.callers(), parts.models(), parts.quotas());
     OpsRoutes.mount(router, parts.metrics(), parts.readiness());
     extraRoutes.accept(router);
-    router.route().last().handler(ctx -> ErrorReply.send(ctx.response(),
-        GatewayFailure.notFound("Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + ".")));
+    router.route().last().handler(ctx -> {
+      String allowed = MethodsAllowed.on(router, ctx.request().path());
+      if (allowed.isEmpty()) {
+        ErrorReply.send(ctx.response(),
+            GatewayFailure.notFound("Unknown request URL: " + ctx.request().method() + " " + ctx.request().path() + "."));
+      } else {
+        ErrorReply.send(ctx.response(), new GatewayFailure(405, "invalid_request_error", "method_not_allowed", null,
+            "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + "; use " + allowed + ".")
+            .header("allow", allowed));
+      }
+    });
     router.errorHandler(500, ctx -> ErrorReply.send(ctx.response(), ctx.failure() == null ? GatewayFailure.internal() : ctx.failure()));
     router.errorHandler(405, ctx -> ErrorReply.send(ctx.response(), new GatewayFailure(405, "invalid_request_error",
         "method_not_allowed", null, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + ".")));

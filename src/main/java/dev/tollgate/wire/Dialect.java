@@ -52,6 +52,9 @@ public interface Dialect {
   /** The error body this API's clients understand. */
   byte[] errorBody(GatewayFailure failure);
 
-  /** The event that ends a stream that broke, so that no client takes it for a complete answer. */
-  byte[] brokenStreamEvent(ApiRequest request);
+  /**
+   * The event that ends a stream that cannot go on (the upstream broke or went silent, the gateway is
+   * stopping), in this API's shape: a client sees an error, never a clean-looking end.
+   */
+  byte[] errorEvent(ApiRequest request, GatewayFailure failure);
 }

@@ -21,6 +21,7 @@ public final class OpenAiType implements ProviderType {
 
   @Override
   public Future<ProviderAdapter> start(Vertx vertx, GatewayConfig.Provider p) {
-    return Future.succeededFuture(new OpenAiAdapter(p.name(), p.baseUrl(), new ProviderKeyPool(p.keys())));
+    return Future.succeededFuture(new OpenAiAdapter(p.name(), p.baseUrl(), new ProviderKeyPool(p.keys()), p.organization(),
+        p.project()));
   }
 }

@@ -23,13 +23,6 @@ import java.util.Set;
  * and by every OpenAI-compatible provider.
  */
 public final class OpenAiDialect implements Dialect {
-  private static final byte[] BROKEN_CHAT = (
-      "data: {\"error\":{\"message\":\"The upstream stream ended before it was complete.\",\"type\":\"server_error\","
-          + "\"param\":null,\"code\":\"upstream_stream_broken\"}}\n\n").getBytes(StandardCharsets.UTF_8);
-  private static final byte[] BROKEN_RESPONSES = (
-      "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_stream_broken\","
-          + "\"message\":\"The upstream stream ended before it was complete.\",\"param\":null}\n\n").getBytes(StandardCharsets.UTF_8);
-
   /**
    * Fields that change how an answer is delivered, billed or attributed, never what it says: out of the
    * cache key. The model is there as the upstream model the request resolves to.
@@ -198,7 +191,10 @@ public final class OpenAiDialect implements Dialect {
   }
 
   @Override
-  public byte[] brokenStreamEvent(ApiRequest request) {
-    return request.operation() == OpenAiEndpoint.RESPONSES ? BROKEN_RESPONSES : BROKEN_CHAT;
+  public byte[] errorEvent(ApiRequest request, GatewayFailure failure) {
+    if (request.operation() != OpenAiEndpoint.RESPONSES) {
+      return ("data: " + new String(OpenAiErrors.body(failure), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+    return ("event: error\ndata: " + OpenAiErrors.responsesEvent(failure) + "\n\n").getBytes(StandardCharsets.UTF_8);
   }
 }

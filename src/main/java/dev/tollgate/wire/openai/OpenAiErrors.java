@@ -21,6 +21,18 @@ public final class OpenAiErrors {
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
+  /** A Responses API stream's error event, {@code {"type":"error","code","message","param"}}. */
+  static String responsesEvent(GatewayFailure f) {
+    StringBuilder sb = new StringBuilder(160).append("{\"type\":\"error\",\"code\":");
+    quote(sb, f.code());
+    sb.append(",\"message\":");
+    quote(sb, f.getMessage());
+    sb.append(",\"param\":");
+    quote(sb, f.param());
+    sb.append('}');
+    return sb.toString();
+  }
+
   private static void quote(StringBuilder sb, String s) {
     if (s == null) {
       sb.append("null");
