@@ -94,7 +94,9 @@ public final class ConfigLoader {
 
   private static Server server(ConfigNode n) {
     n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "upstream-connections", "connect-timeout", "upstream-timeout",
-        "sse-keepalive", "shutdown-grace", "access-log"));
+        "sse-keepalive", "shutdown-grace", "access-log", "first-byte-timeout", "idle-timeout", "total-timeout", "retry", "key-pause",
+        "breaker", "max-concurrent-per-target"));
+    Duration upstreamTimeout = positive(n.get("upstream-timeout"), Duration.ofSeconds(120));
     return new Server(
         n.get("host").text("0.0.0.0"),
         n.get("port").intValue(8080, 0, 65535),
@@ -102,10 +104,39 @@ public final class ConfigLoader {
         n.get("max-body-bytes").longValue(10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         n.get("upstream-connections").intValue(10_000, 1, 1_000_000),
         positive(n.get("connect-timeout"), Duration.ofSeconds(5)),
-        positive(n.get("upstream-timeout"), Duration.ofSeconds(120)),
+        upstreamTimeout,
         positive(n.get("sse-keepalive"), Duration.ofSeconds(15)),
         n.get("shutdown-grace").duration(Duration.ofSeconds(30)),
-        n.get("access-log").bool(true));
+        n.get("access-log").bool(true),
+        upstream(n, upstreamTimeout));
+  }
+
+  private static GatewayConfig.Upstream upstream(ConfigNode server, Duration upstreamTimeout) {
+    ConfigNode retry = server.get("retry").allowOnly(Set.of("max-attempts", "max-time", "backoff", "backoff-max"));
+    ConfigNode breaker = server.get("breaker").allowOnly(Set.of("failure-rate", "minimum-calls", "window", "open-for",
+        "half-open-calls", "slow-call"));
+    int window = breaker.get("window").intValue(50, 1, 10_000);
+    GatewayConfig.Breaker b = new GatewayConfig.Breaker(
+        breaker.get("failure-rate").intValue(50, 1, 100),
+        breaker.get("minimum-calls").intValue(Math.min(20, window), 1, window),
+        window,
+        positive(breaker.get("open-for"), Duration.ofSeconds(30)),
+        breaker.get("half-open-calls").intValue(3, 1, 1000),
+        breaker.get("slow-call").duration(Duration.ZERO));
+    Duration backoff = positive(retry.get("backoff"), Duration.ofMillis(250));
+    Duration backoffMax = positive(retry.get("backoff-max"), Duration.ofSeconds(4));
+    if (backoffMax.compareTo(backoff) < 0) throw retry.get("backoff-max").error("must not be shorter than backoff");
+    return new GatewayConfig.Upstream(
+        positive(server.get("first-byte-timeout"), upstreamTimeout),
+        positive(server.get("idle-timeout"), upstreamTimeout),
+        server.get("total-timeout").duration(Duration.ZERO),
+        retry.get("max-attempts").intValue(4, 1, 100),
+        positive(retry.get("max-time"), Duration.ofSeconds(30)),
+        backoff,
+        backoffMax,
+        positive(server.get("key-pause"), Duration.ofMinutes(5)),
+        b,
+        server.get("max-concurrent-per-target").intValue(2000, 1, 1_000_000));
   }
 
   private static Auth auth(ConfigNode n) {
@@ -136,7 +167,7 @@ public final class ConfigLoader {
   private static Map<String, Provider> providers(ConfigNode n) {
     Map<String, Provider> out = new LinkedHashMap<>();
     n.entries().forEach((name, p) -> {
-      p.allowOnly(Set.of("type", "base-url", "api-version", "keys", "organization", "project"));
+      p.allowOnly(Set.of("type", "base-url", "api-version", "keys", "organization", "project", "max-concurrent"));
       String type = p.get("type").text(null);
       if (type == null || type.isBlank()) throw p.get("type").error("is required (the kind of provider, e.g. openai)");
       type = type.trim().toLowerCase(java.util.Locale.ROOT);
@@ -157,8 +188,9 @@ public final class ConfigLoader {
         k.allowOnly(Set.of("secret", "weight"));
         return new ProviderKey(k.get("secret").secret(), k.get("weight").intValue(1, 1, 1_000_000));
       });
+      Integer maxConcurrent = p.get("max-concurrent").isMissing() ? null : p.get("max-concurrent").intValue(0, 1, 1_000_000);
       out.put(name, new Provider(name, type, baseUrl, p.get("api-version").text(null), keys, p.get("organization").text(null),
-          p.get("project").text(null)));
+          p.get("project").text(null), maxConcurrent));
     });
     return out;
   }

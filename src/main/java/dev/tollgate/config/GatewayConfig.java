@@ -33,7 +33,27 @@ public record GatewayConfig(
       Duration upstreamTimeout,
       Duration sseKeepalive,
       Duration shutdownGrace,
-      boolean accessLog) {}
+      boolean accessLog,
+      Upstream upstream) {}
+
+  /**
+   * How upstream calls are bounded and retried, and how failing targets and keys are set aside. Timeouts:
+   * {@code firstByte} from sending to the response's headers, {@code idle} the longest silence within an
+   * answer, {@code total} a whole request's limit (zero: none). Retries: at most {@code maxAttempts} upstream
+   * calls per request, none started after {@code maxRetryTime}; going over the targets again waits an
+   * exponential, jittered {@code backoff} (up to {@code backoffMax}). A key answered 401/403 leaves the rotation
+   * for {@code keyPause}. At most {@code maxConcurrentPerTarget} calls at once to one target.
+   */
+  public record Upstream(Duration firstByteTimeout, Duration idleTimeout, Duration totalTimeout, int maxAttempts,
+      Duration maxRetryTime, Duration backoff, Duration backoffMax, Duration keyPause, Breaker breaker,
+      int maxConcurrentPerTarget) {}
+
+  /**
+   * A target's circuit breaker: open when {@code failureRate} % of the last {@code window} calls failed (once
+   * {@code minimumCalls} were made), for {@code openFor}, then {@code halfOpenCalls} trial calls decide;
+   * calls slower than {@code slowCall} (zero: off) count as failures.
+   */
+  public record Breaker(int failureRate, int minimumCalls, int window, Duration openFor, int halfOpenCalls, Duration slowCall) {}
 
   public record Admin(Secret token) {}
 
@@ -46,7 +66,7 @@ public record GatewayConfig(
    * {@code project}: OpenAI's headers) may be null.
    */
   public record Provider(String name, String type, URI baseUrl, String apiVersion, List<ProviderKey> keys, String organization,
-      String project) {
+      String project, Integer maxConcurrent) {
     /** The key path of one of this provider's settings, for error messages, e.g. {@code providers.openai.base-url}. */
     public String path(String setting) {
       return "providers." + name + "." + setting;

@@ -88,6 +88,26 @@ public final class GatewayMetrics {
         "provider", provider, "reason", reason).increment();
   }
 
+  /** A target's circuit breaker: 0 closed, 1 half-open (trial calls), 2 open (skipped). */
+  public void breakerState(String provider, String model, java.util.function.IntSupplier state) {
+    Gauge.builder("tollgate_breaker_state", state::getAsInt)
+        .description("Circuit breaker per target: 0 closed, 1 half-open, 2 open")
+        .tags("provider", provider, "model", model).register(registry);
+  }
+
+  /** A provider key, by its position in the config: 0 ready, 1 cooling down after a 429, 2 paused after a 401/403. */
+  public void providerKeyState(String provider, int index, java.util.function.IntSupplier state) {
+    Gauge.builder("tollgate_provider_key_state", state::getAsInt)
+        .description("Provider keys by position: 0 ready, 1 cooling down after a 429, 2 paused after a 401/403")
+        .tags("provider", provider, "key", Integer.toString(index)).register(registry);
+  }
+
+  /** An upstream call made for a request, by provider and what came of it (ok, a status, timeout, unreachable). */
+  public void upstreamAttempt(String provider, String outcome) {
+    counter("tollgate_upstream_attempts", "Upstream calls, by provider and outcome", "provider", provider, "outcome", outcome)
+        .increment();
+  }
+
   // ---- admission
 
   public void quotaRefusal(String team, String reason) {

@@ -46,4 +46,10 @@ public final class Attempts {
     HttpClientRequest r = inFlight;
     if (r != null) r.reset();
   }
+
+  /** Resets the upstream request in flight, if any, failing it with {@code cause} (a timeout of the gateway's). */
+  void abort(Throwable cause) {
+    HttpClientRequest r = inFlight;
+    if (r != null) r.reset(0, cause);
+  }
 }

@@ -5,6 +5,7 @@ import dev.tollgate.billing.PriceBook;
 import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.cache.AnswerStore;
 import dev.tollgate.cache.Flights;
+import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.quota.QuotaGate;
@@ -30,6 +31,7 @@ public final class ProxyPipeline {
       ModelRouter router,
       Map<String, ProviderAdapter> providers,
       TargetBreakers breakers,
+      TargetBulkheads bulkheads,
       QuotaGate quotas,
       PriceBook prices,
       UsageMeter meter,
@@ -37,7 +39,7 @@ public final class ProxyPipeline {
       GatewayMetrics metrics,
       AccessLog accessLog,
       long maxBodyBytes,
-      long upstreamTimeoutMs,
+      GatewayConfig.Upstream upstream,
       long keepaliveMs,
       long defaultMaxOutputTokens,
       AnswerStore answers,
@@ -60,8 +62,8 @@ public final class ProxyPipeline {
         new MeterStage(p.meter()),                              // after: bill what happened -> charge
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
         new CacheStage(p.answers(), p.flights(), relay, p.metrics(), p.clock(), p.maxCacheEntryBytes()), // hit, coalesce, store
-        new UpstreamStage(client, p.providers(), p.breakers(), p.metrics(), p.upstreamTimeoutMs()), // -> attempts
-        new RelayStage(relay)));                                // -> outcome
+        new UpstreamStage(vertx, client, p.providers(), p.breakers(), p.bulkheads(), p.metrics(), p.upstream()), // -> attempts
+        new RelayStage(relay, p.upstream().idleTimeout().toMillis())));                                    // -> outcome
   }
 
   /** @param pathModel the model named in the URL (legacy engine and Azure deployment paths), or null */

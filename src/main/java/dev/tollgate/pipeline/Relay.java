@@ -26,6 +26,14 @@ final class Relay {
 
   /** Completes when the client's response has ended or the client has gone. */
   Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events) {
+    return stream(ctx, headers, events, 0);
+  }
+
+  /**
+   * @param idleMs for an upstream's stream: the longest silence between its events before the upstream call is
+   *     aborted as timed out (the client then gets the error event); 0 for answers at hand
+   */
+  Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events, long idleMs) {
     HttpServerResponse out = ctx.response();
     if (!out.headWritten()) {
       ResponseHeaders.copyUpstream(headers, out.headers());
@@ -35,7 +43,7 @@ final class Relay {
     metrics.activeStreams().incrementAndGet();
     String model = ctx.route().model();
     SseRelay relay = new SseRelay(ctx, events,
-        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()));
+        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs);
     ctx.onClientGone(relay::clientGone);
     return relay.run().andThen(x -> metrics.activeStreams().decrementAndGet());
   }

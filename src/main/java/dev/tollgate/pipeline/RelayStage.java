@@ -10,16 +10,19 @@ import io.vertx.core.http.HttpClientResponse;
  */
 final class RelayStage implements Stage {
   private final Relay relay;
+  private final long idleMs;
 
-  RelayStage(Relay relay) {
+  /** @param idleMs the longest silence between a stream's events ({@code server.idle-timeout}) */
+  RelayStage(Relay relay, long idleMs) {
     this.relay = relay;
+    this.idleMs = idleMs;
   }
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     HttpClientResponse answer = ctx.attempts().answer();
     if (ctx.api().stream() && answer.statusCode() == 200 && isEventStream(answer)) {
-      return relay.stream(ctx, answer.headers(), answer);
+      return relay.stream(ctx, answer.headers(), answer, idleMs);
     }
     return answer.body().transform(ar -> {
       if (ar.succeeded() && ctx.tap() != null) ctx.tap().body(answer.statusCode(), ar.result());

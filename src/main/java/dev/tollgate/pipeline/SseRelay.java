@@ -4,9 +4,11 @@ import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.StreamObserver;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Relays an event stream to the client event by event, as each arrives: no buffering or coalescing, the
@@ -25,20 +27,25 @@ final class SseRelay {
   private final Runnable onFirstEvent;
   private final SseParser parser = new SseParser();
   private final Promise<Void> done = Promise.promise();
+  private final long idleNanos;
+  private long lastChunkNanos = System.nanoTime();
   private boolean firstEvent = true;
 
-  SseRelay(RequestContext ctx, ReadStream<Buffer> source, Runnable onFirstEvent) {
+  /** @param idleMs the longest silence between the source's chunks before the upstream is aborted; 0: none */
+  SseRelay(RequestContext ctx, ReadStream<Buffer> source, Runnable onFirstEvent, long idleMs) {
     this.ctx = ctx;
     this.source = source;
     this.client = ctx.response();
     this.observer = ctx.api().dialect().observe(ctx.api());
     this.tap = ctx.tap();
     this.onFirstEvent = onFirstEvent;
+    this.idleNanos = idleMs * 1_000_000;
     ctx.outcome().stream(observer);
   }
 
   /** Completes when the client's response has ended or the client has gone (and no one follows). */
   Future<Void> run() {
+    if (idleNanos > 0) watchForSilence();
     client.drainHandler(v -> source.resume());
     source.handler(this::onChunk);
     source.exceptionHandler(this::onBroken);
@@ -63,7 +70,21 @@ final class SseRelay {
     return tap != null && tap.followed();
   }
 
+  /** A timer checks a few times per idle period whether the upstream went silent (cheaper than one timer per event). */
+  private void watchForSilence() {
+    Vertx vertx = Vertx.currentContext().owner();
+    long period = Math.max(50, idleNanos / 4_000_000);
+    long timer = vertx.setPeriodic(period, id -> {
+      // a paused source is the client's slowness, not the upstream's silence
+      if (!client.writeQueueFull() && System.nanoTime() - lastChunkNanos > idleNanos) {
+        ctx.attempts().abort(new TimeoutException("no event from the upstream within server.idle-timeout"));
+      }
+    });
+    done.future().onComplete(x -> vertx.cancelTimer(timer));
+  }
+
   private void onChunk(Buffer chunk) {
+    lastChunkNanos = System.nanoTime();
     if (ctx.clientGone() && !followed()) return;
     parser.feed(chunk, this::onEvent);
     if (!ctx.clientGone() && client.writeQueueFull()) source.pause();
@@ -87,9 +108,15 @@ final class SseRelay {
       return;
     }
     if (done.future().isComplete()) return;
-    ctx.outcome().broken(cause != null && UpstreamStage.isTimeout(cause));
-    client.write(Buffer.buffer(ctx.api().dialect().errorEvent(ctx.api(), GatewayFailure.streamBroken())));
+    boolean timeout = cause != null && UpstreamStage.isTimeout(cause);
+    ctx.outcome().broken(timeout);
+    GatewayFailure why = timeout ? GatewayFailure.upstreamTimeout(provider()) : GatewayFailure.streamBroken();
+    client.write(Buffer.buffer(ctx.api().dialect().errorEvent(ctx.api(), why)));
     finish();
+  }
+
+  private String provider() {
+    return ctx.attempts().target() == null ? "upstream" : ctx.attempts().target().provider();
   }
 
   private void finish() {

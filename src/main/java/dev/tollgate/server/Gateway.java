@@ -20,6 +20,7 @@ import dev.tollgate.pipeline.AccessLog;
 import dev.tollgate.pipeline.CallerEndpoint;
 import dev.tollgate.pipeline.ProxyPipeline;
 import dev.tollgate.pipeline.TargetBreakers;
+import dev.tollgate.pipeline.TargetBulkheads;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRegistry;
 import dev.tollgate.provider.azure.AzureOpenAiType;
@@ -116,6 +117,12 @@ public final class Gateway {
         .compose(v -> PROVIDER_TYPES.start(vertx, config))
         .compose(p -> {
           providers = p;
+          p.values().forEach(adapter -> {
+            for (int i = 0; i < adapter.keys().size(); i++) {
+              int key = i;
+              metrics.providerKeyState(adapter.name(), key, () -> adapter.keys().state(key).ordinal());
+            }
+          });
           prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
           warnUnpriced(prices);
           ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
@@ -154,10 +161,15 @@ public final class Gateway {
     answers = cache.store() == GatewayConfig.CacheStore.REDIS
         ? new RedisAnswerStore(vertx, config.redis(), config.quota().redisTimeout().toMillis(), clock)
         : new LocalAnswerStore(cache.maxBytes(), clock, metrics);
+    Map<String, Integer> maxConcurrent = new HashMap<>();
+    config.providers().values().forEach(p -> {
+      if (p.maxConcurrent() != null) maxConcurrent.put(p.name(), p.maxConcurrent());
+    });
     ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-        authenticator, router, providers, new TargetBreakers(), quotas, prices, new UsageMeter(prices, ledger, metrics),
-        ledger::backlogged, metrics, new AccessLog(server.accessLog()), server.maxBodyBytes(),
-        server.upstreamTimeout().toMillis(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
+        authenticator, router, providers, new TargetBreakers(server.upstream().breaker(), metrics),
+        new TargetBulkheads(server.upstream().maxConcurrentPerTarget(), maxConcurrent), quotas, prices,
+        new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
+        server.maxBodyBytes(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock);
     QuotaView quotaView = new QuotaView(quotas, clock);
     GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), new CallerEndpoint(authenticator),

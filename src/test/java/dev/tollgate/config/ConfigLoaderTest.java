@@ -61,8 +61,10 @@ class ConfigLoaderTest {
 
   @Test
   void each_mistake_names_the_file_the_key_path_and_the_problem() {
-    rejects("server: { prot: 80 }", "gw.yaml: server.prot: unknown key (known keys here: access-log, connect-timeout, host, "
-        + "instances, max-body-bytes, port, shutdown-grace, sse-keepalive, upstream-connections, upstream-timeout)");
+    rejects("server: { prot: 80 }", "gw.yaml: server.prot: unknown key (known keys here: access-log, breaker, connect-timeout, "
+        + "first-byte-timeout, host, idle-timeout, instances, key-pause, max-body-bytes, max-concurrent-per-target, port, retry, "
+        + "shutdown-grace, sse-keepalive, total-timeout, upstream-connections, upstream-timeout)");
+    rejects("server: { retry: { backoff: 2s, backoff-max: 1s } }", "gw.yaml: server.retry.backoff-max: must not be shorter than backoff");
     rejects("server: { port: 70000 }", "gw.yaml: server.port: must be between 0 and 65535, got 70000");
     rejects("server: { upstream-timeout: 10 }",
         "gw.yaml: server.upstream-timeout: must be a duration such as 250ms, 30s, 5m, 24h or 7d, got '10'");

@@ -2,6 +2,7 @@ package dev.tollgate.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.auth.Caller;
+import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.RouteTarget;
@@ -17,6 +18,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +92,13 @@ final class StageHarness implements AutoCloseable {
 
   static void read(RequestContext ctx, String body) {
     ctx.api(OPENAI.read(OpenAiEndpoint.CHAT_COMPLETIONS, body.getBytes(), null));
+  }
+
+  /** Upstream settings for tests: short timeouts and backoff, a breaker that opens after 10 calls for {@code openFor}. */
+  static GatewayConfig.Upstream upstream(int maxAttempts, Duration openFor) {
+    return new GatewayConfig.Upstream(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO, maxAttempts,
+        Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMinutes(5),
+        new GatewayConfig.Breaker(50, 10, 20, openFor, 2, Duration.ZERO), 2000);
   }
 
   static Route route(String model, RouteTarget... targets) {

@@ -39,6 +39,10 @@ class UpstreamStageTest {
   private final Vertx upstreams = Vertx.vertx();
   private final List<AutoCloseable> closing = new ArrayList<>();
 
+  private static TargetBreakers breakers() {
+    return new TargetBreakers(StageHarness.upstream(3, Duration.ofSeconds(30)).breaker(), new dev.tollgate.metrics.GatewayMetrics());
+  }
+
   @AfterEach
   void stop() throws Exception {
     for (AutoCloseable c : closing) c.close();
@@ -56,8 +60,12 @@ class UpstreamStageTest {
     return new OpenAiAdapter(name, URI.create("http://127.0.0.1:" + port + "/v1"), new ProviderKeyPool(pool));
   }
 
-  /** The upstream and relay stages (with keepalives every 50 ms for streams) over providers tried in the given order. */
   private StageHarness harness(TargetBreakers breakers, String body, ProviderAdapter... providers) {
+    return harness(breakers, 3, body, providers);
+  }
+
+  /** The upstream and relay stages (with keepalives every 50 ms for streams) over providers tried in the given order. */
+  private StageHarness harness(TargetBreakers breakers, int maxAttempts, String body, ProviderAdapter... providers) {
     Map<String, ProviderAdapter> byName = new LinkedHashMap<>();
     List<RouteTarget> targets = new ArrayList<>();
     for (ProviderAdapter p : providers) {
@@ -67,8 +75,10 @@ class UpstreamStageTest {
     StageHarness h = StageHarness.start(ctx -> {
       StageHarness.read(ctx, body);
       ctx.route(new Route("m", "m", targets, null, null));
-    }, x -> List.of(new KeepaliveStage(x.vertx, 50), new UpstreamStage(x.client, byName, breakers, x.metrics, 2000),
-        new RelayStage(new Relay(x.metrics))));
+    }, x -> List.of(new KeepaliveStage(x.vertx, 50),
+        new UpstreamStage(x.vertx, x.client, byName, breakers, new TargetBulkheads(2000, Map.of()), x.metrics,
+            StageHarness.upstream(maxAttempts, Duration.ofSeconds(30))),
+        new RelayStage(new Relay(x.metrics), 2000)));
     closing.add(h);
     return h;
   }
@@ -78,7 +88,7 @@ class UpstreamStageTest {
     for (String fault : new String[] {"500", "503", "429"}) {
       MockProvider failing = mock(0, fault);
       MockProvider healthy = mock(0, null);
-      StageHarness h = harness(new TargetBreakers(), CHAT, provider("a", failing.port()), provider("b", healthy.port()));
+      StageHarness h = harness(breakers(), CHAT, provider("a", failing.port()), provider("b", healthy.port()));
 
       HttpResponse<String> r = h.http.get("/");
 
@@ -94,7 +104,7 @@ class UpstreamStageTest {
   void a_stream_falls_back_after_keepalives_went_out_since_no_answer_byte_had() {
     MockProvider slowThenFailing = mock(300, "500");
     MockProvider healthy = mock(0, null);
-    StageHarness h = harness(new TargetBreakers(), CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""),
+    StageHarness h = harness(breakers(), CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""),
         provider("a", slowThenFailing.port()), provider("b", healthy.port()));
 
     HttpResponse<String> r = h.http.get("/");
@@ -110,7 +120,7 @@ class UpstreamStageTest {
   }
 
   @Test
-  void a_key_answered_with_429_cools_down_and_the_other_key_takes_its_requests() {
+  void a_key_answered_with_429_cools_down_and_the_request_goes_on_with_the_other_key() {
     Map<String, AtomicInteger> byKey = new ConcurrentHashMap<>();
     MockProvider healthy = mock(0, null);
     // answers 429 (retry in 30 s) to the key "sk-limited", and passes every other key on to the fake provider
@@ -129,7 +139,7 @@ class UpstreamStageTest {
             })));
       }
     }).listen(0, "127.0.0.1"));
-    StageHarness h = harness(new TargetBreakers(), CHAT, provider("a", keyed.actualPort(), "sk-limited", "sk-fine"));
+    StageHarness h = harness(breakers(), CHAT, provider("a", keyed.actualPort(), "sk-limited", "sk-fine"));
 
     // keys are picked at random by weight: go on until the limited one was used once
     int statusWhenLimited = 0;
@@ -137,7 +147,8 @@ class UpstreamStageTest {
       statusWhenLimited = h.http.get("/").statusCode();
     }
     assertThat(byKey.get("sk-limited")).hasValue(1);
-    assertThat(statusWhenLimited).as("the only target's 429 is passed on").isEqualTo(429);
+    assertThat(statusWhenLimited).as("the same provider's other key answered at once").isEqualTo(200);
+    assertThat(h.last().attempts().count()).isEqualTo(2);
 
     for (int i = 0; i < 20; i++) assertThat(h.http.get("/").statusCode()).isEqualTo(200);
     assertThat(byKey.get("sk-limited")).as("a cooling key is skipped").hasValue(1);
@@ -149,7 +160,7 @@ class UpstreamStageTest {
     MockProvider second = mock(0, null);
     TcpRelay relay = new TcpRelay(first.port());
     closing.add(relay);
-    TargetBreakers breakers = new TargetBreakers(Duration.ofMillis(500));
+    TargetBreakers breakers = new TargetBreakers(StageHarness.upstream(3, Duration.ofMillis(500)).breaker(), new dev.tollgate.metrics.GatewayMetrics());
     StageHarness h = harness(breakers, CHAT, provider("a", relay.port()), provider("b", second.port()));
     CircuitBreaker breaker = breakers.of(new RouteTarget("a", "upstream-a", 1));
 
