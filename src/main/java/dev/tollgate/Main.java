@@ -74,14 +74,25 @@ public final class Main {
       fail("start-up failed: " + cause.getMessage());
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        long bound = config.server().shutdownGrace().toMillis() + 30_000;
-        gateway.stop().toCompletionStage().toCompletableFuture().get(bound, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        System.err.println("tollgate: shutdown did not complete cleanly: " + e);
-      }
-    }, "tollgate-shutdown"));
+    long bound = config.server().shutdownGrace().toMillis() + 30_000;
+    // SIGTERM (and Ctrl-C) drain and exit 0 after a clean stop, 1 otherwise; the JVM's default would say 143
+    for (String signal : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(() -> System.exit(stop(gateway, bound) ? 0 : 1),
+          "tollgate-stop").start());
+    }
+    // any other way out (System.exit elsewhere, the JVM's own shutdown) still drains
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(gateway, bound), "tollgate-shutdown"));
+  }
+
+  /** Stops the gateway gracefully; whether it stopped cleanly within {@code boundMillis}. */
+  private static boolean stop(Gateway gateway, long boundMillis) {
+    try {
+      gateway.stop().toCompletionStage().toCompletableFuture().get(boundMillis, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (Exception e) {
+      System.err.println("tollgate: shutdown did not complete cleanly: " + e);
+      return false;
+    }
   }
 
   private static void mock(Map<String, String> options) {

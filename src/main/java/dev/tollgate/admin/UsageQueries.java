@@ -141,6 +141,7 @@ final class UsageQueries {
     o.put("saved_completion_tokens", e.saved().completionTokens());
     o.put("saved_cost_usd", usd(e.savedCostNanos()));
     o.put("status", e.status());
+    o.put("outcome", e.outcome());
     o.put("latency_ms", e.latencyMillis());
     if (e.ttftMillis() == null) o.putNull("ttft_ms");
     else o.put("ttft_ms", e.ttftMillis());

@@ -25,6 +25,7 @@ public record CallOutcome(
     String endpoint,
     boolean stream,
     int status,
+    String outcome,
     Usage reported,
     boolean reachedUpstream,
     boolean answerStarted,

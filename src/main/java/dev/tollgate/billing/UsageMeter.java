@@ -26,7 +26,7 @@ public final class UsageMeter {
     ledger.record(new UsageEvent(
         Ids.timeOrdered("u_", 16), o.requestId(), o.startMillis(), o.teamId(), o.keyId(), o.modelRequested(), o.model(),
         o.upstreamModel(), o.provider(), o.endpoint(), o.stream(), charge.usage(), charge.costNanos(), charge.priced(),
-        charge.estimated(), null, Usage.ZERO, 0, o.status(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
+        charge.estimated(), null, Usage.ZERO, 0, o.status(), o.outcome(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
     if (charge.usage().totalTokens() > 0) {
       metrics.billed(o.teamId(), o.model(), charge.usage().promptTokens(), charge.usage().completionTokens(),
           charge.costNanos() / 1e9);
@@ -45,7 +45,7 @@ public final class UsageMeter {
     ledger.record(new UsageEvent(
         Ids.timeOrdered("u_", 16), o.requestId(), o.startMillis(), o.teamId(), o.keyId(), o.modelRequested(), o.model(),
         c.upstreamModel(), c.provider(), o.endpoint(), o.stream(), Usage.ZERO, 0, price != null, false, c.kind(), c.usage(),
-        saved, o.status(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
+        saved, o.status(), o.outcome(), o.latencyMillis(), o.ttftMillis(), o.endUser()));
     metrics.cacheSaved(o.teamId(), saved / 1e9);
     return Charge.NONE;
   }

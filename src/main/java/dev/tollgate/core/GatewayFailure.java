@@ -91,6 +91,12 @@ public final class GatewayFailure extends RuntimeException {
     return new GatewayFailure(502, "server_error", "upstream_stream_broken", null, "The upstream stream ended before it was complete.");
   }
 
+  /** A stream the gateway ended because it is stopping and the stream outlived the shutdown grace. */
+  public static GatewayFailure shuttingDown() {
+    return new GatewayFailure(503, "server_error", "server_shutting_down", null,
+        "The gateway is restarting and ended this stream at its shutdown grace; retry the request.");
+  }
+
   public static GatewayFailure unavailable(String message) {
     return new GatewayFailure(503, "server_error", "unavailable", null, message);
   }

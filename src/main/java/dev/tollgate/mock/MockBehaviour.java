@@ -25,9 +25,21 @@ record MockBehaviour(
         (int) num(h, "x-mock-pad", 0),
         (int) num(h, "x-mock-cached-tokens", 0),
         (int) num(h, "x-mock-reasoning-tokens", 0),
-        h.get("x-mock-fault") != null ? h.get("x-mock-fault") : d.fault(),
+        faultFor(h, d),
         "true".equalsIgnoreCase(h.get("x-mock-no-usage")),
         (int) num(h, "x-mock-tool-calls", 1));
+  }
+
+  /**
+   * The fault asked for ({@code x-mock-fault}, else the default); with {@code x-mock-fault-key: K}, only for a
+   * request that carries the key K (a provider with one bad key among good ones).
+   */
+  private static String faultFor(MultiMap h, Defaults d) {
+    String fault = h.get("x-mock-fault") != null ? h.get("x-mock-fault") : d.fault();
+    String onlyFor = h.get("x-mock-fault-key");
+    if (onlyFor == null) return fault;
+    String auth = h.get("authorization");
+    return auth != null && auth.equals("Bearer " + onlyFor) ? fault : null;
   }
 
   /** The event index after which a stream is cut, or -1. */

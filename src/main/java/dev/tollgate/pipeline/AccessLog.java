@@ -19,12 +19,12 @@ public final class AccessLog {
     if (!enabled) return;
     var caller = ctx.caller();
     var target = ctx.attempts().target();
-    log.info("{} {} {} {} team={} key={} model={} upstream={} stream={} ms={}",
-        ctx.requestId(), ctx.request().method(), ctx.request().path(), ctx.status(),
+    log.info("{} {} {} {} outcome={} team={} key={} model={} upstream={} attempts={} stream={} ms={}",
+        ctx.requestId(), ctx.request().method(), ctx.request().path(), ctx.status(), ctx.outcomeName(),
         caller == null ? "-" : caller.team().id(),
         caller == null ? "-" : caller.key().id(),
         ctx.route() == null ? "-" : ctx.route().model(),
-        target == null ? "-" : target.provider() + "/" + target.upstreamModel(),
+        target == null ? "-" : target.provider() + "/" + target.upstreamModel(), ctx.attempts().count(),
         ctx.streamed(), nanos / 1_000_000);
   }
 }

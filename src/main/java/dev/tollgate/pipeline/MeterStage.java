@@ -40,7 +40,9 @@ final class MeterStage implements Stage {
     Attempts attempts = ctx.attempts();
     Outcome outcome = ctx.outcome();
     RouteTarget target = attempts.target();
-    int status = done.failed() && !ctx.clientGone() ? GatewayFailure.of(done.cause()).status() : ctx.status();
+    GatewayFailure failure = done.failed() && !ctx.clientGone() ? GatewayFailure.of(done.cause()) : null;
+    int status = failure != null ? failure.status() : ctx.status();
+    String outcomeName = failure != null ? (failure.status() == 504 ? "timeout" : "error") : ctx.outcomeName();
     Usage reported = outcome.reported();
     // only a request that reached a provider and got no usage may be billed by estimate
     boolean mayEstimate = reported == null && attempts.sentNanos() != 0;
@@ -48,7 +50,7 @@ final class MeterStage implements Stage {
     return new CallOutcome(ctx.requestId(), ctx.startMillis(), ctx.caller().team().id(), ctx.caller().key().id(),
         ctx.route().requested(), ctx.route().model(),
         target == null ? null : target.provider(), target == null ? null : target.upstreamModel(),
-        api.operation().wireName(), api.stream(), status, reported,
+        api.operation().wireName(), api.stream(), status, outcomeName, reported,
         attempts.sentNanos() != 0, attempts.headersNanos() != 0, ctx.clientGone(), outcome.streamBroken(), outcome.timedOut(),
         mayEstimate ? api.prompt() : null, mayEstimate ? outcome.producedText() : null,
         (System.nanoTime() - ctx.startNanos()) / 1_000_000, first == 0 ? null : (first - ctx.startNanos()) / 1_000_000,

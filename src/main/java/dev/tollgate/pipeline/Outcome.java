@@ -12,6 +12,7 @@ public final class Outcome {
   private boolean streamBroken;
   private boolean timedOut;
   private long firstEventNanos;
+  private boolean stoppedByShutdown;
 
   /** The status relayed to the client, or 0 before one was. */
   public int status() { return status; }
@@ -19,6 +20,8 @@ public final class Outcome {
   public boolean streamBroken() { return streamBroken; }
   /** Whether the upstream went silent past the timeout after it started answering. */
   public boolean timedOut() { return timedOut; }
+  /** Whether the gateway, stopping, ended the stream at its shutdown grace. */
+  public boolean stoppedByShutdown() { return stoppedByShutdown; }
   /** When the first streamed event reached the client, or 0. */
   public long firstEventNanos() { return firstEventNanos; }
 
@@ -54,6 +57,10 @@ public final class Outcome {
   void broken(boolean timedOut) {
     this.streamBroken = true;
     this.timedOut |= timedOut;
+  }
+
+  void markStoppedByShutdown() {
+    this.stoppedByShutdown = true;
   }
 
   void markTimedOut() {

@@ -45,12 +45,13 @@ public final class ProxyPipeline {
       AnswerStore answers,
       Flights flights,
       long maxCacheEntryBytes,
-      Clock clock) {}
+      Clock clock,
+      OpenStreams streams) {}
 
   private final Pipeline pipeline;
 
   public ProxyPipeline(Vertx vertx, HttpClient client, Parts p) {
-    Relay relay = new Relay(p.metrics());
+    Relay relay = new Relay(p.metrics(), p.streams());
     this.pipeline = new Pipeline(List.of(
         new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
         new AuthenticateStage(p.authenticator()),               // -> caller

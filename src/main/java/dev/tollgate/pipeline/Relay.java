@@ -19,9 +19,11 @@ final class Relay {
   private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
   private final GatewayMetrics metrics;
+  private final OpenStreams streams;
 
-  Relay(GatewayMetrics metrics) {
+  Relay(GatewayMetrics metrics, OpenStreams streams) {
     this.metrics = metrics;
+    this.streams = streams;
   }
 
   /** Completes when the client's response has ended or the client has gone. */
@@ -45,7 +47,7 @@ final class Relay {
     SseRelay relay = new SseRelay(ctx, events,
         () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs);
     ctx.onClientGone(relay::clientGone);
-    return relay.run().andThen(x -> metrics.activeStreams().decrementAndGet());
+    return relay.run(streams).andThen(x -> metrics.activeStreams().decrementAndGet());
   }
 
   Future<Void> body(RequestContext ctx, int status, MultiMap headers, Buffer body) {

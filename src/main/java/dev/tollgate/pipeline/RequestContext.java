@@ -143,11 +143,26 @@ public final class RequestContext {
     return failure;
   }
 
-  /** The status the request ended with: its failure's, else its answer's, else 499 for a client that left. */
+  /**
+   * The status the request ended with, as the ledger and the access log keep it: its failure's; for a stream
+   * that broke off, 502 (504 when the upstream went silent, 503 when the gateway stopped) although the client
+   * had a 200; 499 for a client that left before its answer was complete; else the answer's.
+   */
   public int status() {
     if (failure != null) return failure.status();
-    if (outcome.status() != 0) return outcome.status();
-    return clientGone ? 499 : 0;
+    if (outcome.stoppedByShutdown()) return 503;
+    if (outcome.streamBroken()) return outcome.timedOut() ? 504 : 502;
+    if (clientGone) return 499;
+    return outcome.status();
+  }
+
+  /** What happened, in a word: ok, error, cut (a stream broken off), timeout, client_gone or shutdown. */
+  public String outcomeName() {
+    if (failure != null) return failure.status() == 504 ? "timeout" : "error";
+    if (outcome.stoppedByShutdown()) return "shutdown";
+    if (outcome.streamBroken()) return outcome.timedOut() ? "timeout" : "cut";
+    if (clientGone) return "client_gone";
+    return outcome.status() >= 400 ? "error" : "ok";
   }
 
   /** The failure's error code, or null. */

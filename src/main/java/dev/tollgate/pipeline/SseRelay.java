@@ -44,7 +44,9 @@ final class SseRelay {
   }
 
   /** Completes when the client's response has ended or the client has gone (and no one follows). */
-  Future<Void> run() {
+  Future<Void> run(OpenStreams streams) {
+    streams.opened(this, Vertx.currentContext());
+    done.future().onComplete(x -> streams.closed(this));
     if (idleNanos > 0) watchForSilence();
     client.drainHandler(v -> source.resume());
     source.handler(this::onChunk);
@@ -113,6 +115,18 @@ final class SseRelay {
     GatewayFailure why = timeout ? GatewayFailure.upstreamTimeout(provider()) : GatewayFailure.streamBroken();
     client.write(Buffer.buffer(ctx.api().dialect().errorEvent(ctx.api(), why)));
     finish();
+  }
+
+  /** The gateway is stopping and this stream outlived its grace: the client gets the error event and a clean end. */
+  void stopForShutdown() {
+    if (done.future().isComplete()) return;
+    ctx.outcome().markStoppedByShutdown();
+    if (!ctx.clientGone() && !client.ended() && !client.closed()) {
+      client.write(Buffer.buffer(ctx.api().dialect().errorEvent(ctx.api(), GatewayFailure.shuttingDown())));
+    }
+    finish();
+    // after finish: the reset's own failure finds the relay done and adds no event of its own
+    ctx.attempts().cancel();
   }
 
   private String provider() {

@@ -286,14 +286,15 @@ final class UpstreamStage implements Stage {
       openSeconds = Math.min(openSeconds, secondsUntilHalfOpen);
     }
 
+    /** Why the request gets no answer: a total timeout; else open breakers (with when to come back); else the last failure. */
     GatewayFailure giveUp() {
       if (totalExpired) return GatewayFailure.upstreamTimeout(ctx.attempts().target() == null ? ctx.route().model()
           : ctx.attempts().target().provider());
-      if (last != null) return last;
       if (openSeconds != Long.MAX_VALUE) {
         return GatewayFailure.unavailable("Every upstream for model '" + ctx.route().model() + "' is failing; try again in "
             + openSeconds + "s.").header("retry-after", Long.toString(openSeconds));
       }
+      if (last != null) return last;
       if (busy) {
         return GatewayFailure.unavailable("Every upstream for model '" + ctx.route().model() + "' is at its limit of calls at once; "
             + "try again shortly.").header("retry-after", "1");

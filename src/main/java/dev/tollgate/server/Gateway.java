@@ -18,6 +18,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AccessLog;
 import dev.tollgate.pipeline.CallerEndpoint;
+import dev.tollgate.pipeline.OpenStreams;
 import dev.tollgate.pipeline.ProxyPipeline;
 import dev.tollgate.pipeline.TargetBreakers;
 import dev.tollgate.pipeline.TargetBulkheads;
@@ -70,6 +71,7 @@ public final class Gateway {
   private final GatewayMetrics metrics = new GatewayMetrics();
   private final Readiness readiness = new Readiness();
   private final KeyIndex keys = new KeyIndex();
+  private final OpenStreams openStreams = new OpenStreams();
   private final List<GatewayVerticle> verticles = new ArrayList<>();
   private Map<String, ProviderAdapter> providers;
   private Database database;
@@ -170,7 +172,7 @@ public final class Gateway {
         new TargetBulkheads(server.upstream().maxConcurrentPerTarget(), maxConcurrent), quotas, prices,
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
-        answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock);
+        answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
     QuotaView quotaView = new QuotaView(quotas, clock);
     GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), new CallerEndpoint(authenticator),
         new ModelList(router), quotaView, metrics, readiness);
@@ -297,14 +299,24 @@ public final class Gateway {
     return done.future();
   }
 
-  /** Graceful stop: readiness off, stop accepting, let requests in flight finish within the grace period. */
+  /**
+   * Graceful stop: readiness off at once, no new connections, requests in flight finish within the grace;
+   * streams still open at the grace end with an error event that tells clients to retry; then every usage
+   * record is flushed.
+   */
   public synchronized Future<Void> stop() {
     if (stopping != null) return stopping;
     readiness.draining();
     long grace = config.server().shutdownGrace().toMillis();
     log.info("Tollgate stopping: draining requests in flight for up to {} ms", grace);
-    Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace)).toList())
-        .transform(x -> settled(System.nanoTime() + grace * 1_000_000));
+    long deadline = System.nanoTime() + (grace + 5_000) * 1_000_000;
+    long cut = vertx.setTimer(Math.max(1, grace), id -> {
+      if (openStreams.count() > 0) log.warn("ending {} streams still open at the shutdown grace", openStreams.count());
+      openStreams.endAll();
+    });
+    Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace + 2_000)).toList())
+        .transform(x -> settled(deadline))
+        .andThen(x -> vertx.cancelTimer(cut));
     stopping = drained
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())

@@ -30,7 +30,7 @@ public final class LedgerStore implements UsageRecords {
   private static final String RECORD_COLUMNS = "id, request_id, ts, team_id, key_id, model_requested, model, upstream_model, "
       + "provider, endpoint, stream, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, priced, "
       + "estimated, cache_hit, status, latency_ms, ttft_ms, end_user, cache_status, saved_prompt_tokens, "
-      + "saved_completion_tokens, saved_cost_nano";
+      + "saved_completion_tokens, saved_cost_nano, outcome";
   private static final String SUMS = "SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), "
       + "SUM(reasoning_tokens), SUM(cost_nano), SUM(estimated), SUM(errors), SUM(cache_hits), SUM(saved_tokens), "
       + "SUM(saved_cost_nano)";
@@ -84,7 +84,7 @@ public final class LedgerStore implements UsageRecords {
   }
 
   private String insertSql() {
-    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         + (db.dialect() == Database.Dialect.POSTGRESQL ? " ON CONFLICT (id, ts) DO NOTHING" : " ON CONFLICT (id) DO NOTHING");
   }
 
@@ -117,7 +117,8 @@ public final class LedgerStore implements UsageRecords {
     ps.setString(i++, e.cache());
     ps.setLong(i++, e.saved().promptTokens());
     ps.setLong(i++, e.saved().completionTokens());
-    ps.setLong(i, e.savedCostNanos());
+    ps.setLong(i++, e.savedCostNanos());
+    ps.setString(i, e.outcome());
   }
 
   private static void add(Map<List<Object>, long[]> rollups, String bucket, Instant start, UsageEvent e) {
@@ -265,7 +266,8 @@ public final class LedgerStore implements UsageRecords {
                   rs.getLong("reasoning_tokens")),
               rs.getLong("cost_nano"), rs.getBoolean("priced"), rs.getBoolean("estimated"), rs.getString("cache_status"),
               new Usage(rs.getLong("saved_prompt_tokens"), rs.getLong("saved_completion_tokens"), 0, 0), rs.getLong("saved_cost_nano"),
-              rs.getInt("status"), rs.getLong("latency_ms"), TeamStore.nullableLong(rs, "ttft_ms"), rs.getString("end_user")));
+              rs.getInt("status"), rs.getString("outcome"), rs.getLong("latency_ms"), TeamStore.nullableLong(rs, "ttft_ms"),
+              rs.getString("end_user")));
         }
       }
       return out;

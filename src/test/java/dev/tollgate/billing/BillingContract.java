@@ -215,7 +215,8 @@ abstract class BillingContract {
 
       JsonObject rec = recordOf(new Admin(stack), id);
       assertThat(rec.getBoolean("estimated")).isTrue();
-      assertThat(rec.getInteger("status")).isEqualTo(200);
+      assertThat(rec.getInteger("status")).as("a client that left before its answer was complete").isEqualTo(499);
+      assertThat(rec.getString("outcome")).isEqualTo("client_gone");
       assertThat(rec.getLong("completion_tokens")).isEqualTo(tokens(relayedContent(received))).isEqualTo(4);
     }
   }
@@ -438,6 +439,6 @@ abstract class BillingContract {
 
   private static UsageEvent event(String id) {
     return new UsageEvent(id, "r-" + id, System.currentTimeMillis(), "alpha", "k", "m", "m", "m", "p",
-        "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, null, Usage.ZERO, 0, 200, 1, null, null);
+        "chat_completions", false, new Usage(1, 1, 0, 0), 1, true, false, null, Usage.ZERO, 0, 200, "ok", 1, null, null);
   }
 }

@@ -78,7 +78,7 @@ class UpstreamStageTest {
     }, x -> List.of(new KeepaliveStage(x.vertx, 50),
         new UpstreamStage(x.vertx, x.client, byName, breakers, new TargetBulkheads(2000, Map.of()), x.metrics,
             StageHarness.upstream(maxAttempts, Duration.ofSeconds(30))),
-        new RelayStage(new Relay(x.metrics), 2000)));
+        new RelayStage(new Relay(x.metrics, new OpenStreams()), 2000)));
     closing.add(h);
     return h;
   }

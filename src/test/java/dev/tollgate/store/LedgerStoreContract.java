@@ -35,7 +35,7 @@ abstract class LedgerStoreContract {
 
   static UsageEvent event(String id, String time, String team, String key, String model, long prompt, long cost, int status) {
     return new UsageEvent(id, "req-" + id, Instant.parse(time).toEpochMilli(), team, key, model, model, "up-" + model, "p",
-        "chat_completions", false, new Usage(prompt, 10, 1, 0), cost, true, false, null, Usage.ZERO, 0, status, 5, null, null);
+        "chat_completions", false, new Usage(prompt, 10, 1, 0), cost, true, false, null, Usage.ZERO, 0, status, status >= 400 ? "error" : "ok", 5, null, null);
   }
 
   @Test

@@ -64,6 +64,11 @@ public final class GatewayProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** The exit code, once the process has exited. */
+  public int exitValue() {
+    return process.exitValue();
+  }
+
   public String output() {
     return output.toString();
   }
