@@ -42,7 +42,7 @@ final class UpstreamStage implements Stage {
   private final TargetBulkheads bulkheads;
   private final GatewayMetrics metrics;
   private final GatewayConfig.Upstream config;
-  private final RetryConfig rounds;
+  private final Retry rounds;
 
   UpstreamStage(Vertx vertx, HttpClient client, Map<String, ProviderAdapter> providers, TargetBreakers breakers,
       TargetBulkheads bulkheads, GatewayMetrics metrics, GatewayConfig.Upstream config) {
@@ -53,11 +53,11 @@ final class UpstreamStage implements Stage {
     this.bulkheads = bulkheads;
     this.metrics = metrics;
     this.config = config;
-    this.rounds = RetryConfig.custom()
+    this.rounds = Retry.of("upstream", RetryConfig.custom()
         .maxAttempts(config.maxAttempts())
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(config.backoff(), 2.0, 0.5, config.backoffMax()))
         .retryOnException(e -> true)
-        .build();
+        .build());
   }
 
   @Override
@@ -66,7 +66,7 @@ final class UpstreamStage implements Stage {
     ctx.onClientGone(() -> {
       if (ctx.tap() == null || !ctx.tap().followed()) ctx.attempts().cancel();
     });
-    Plan plan = new Plan(ctx, Retry.of("upstream", rounds).asyncContext(), ctx.startNanos() + config.maxRetryTime().toNanos());
+    Plan plan = new Plan(ctx, ctx.startNanos() + config.maxRetryTime().toNanos());
     long total = config.totalTimeout().toNanos();
     if (total == 0) return attempt(ctx, next, plan, 0);
     long timer = vertx.setTimer(Math.max(1, (total - (System.nanoTime() - ctx.startNanos())) / 1_000_000), id -> {
@@ -178,6 +178,7 @@ final class UpstreamStage implements Stage {
   /** Every target was tried: once more after the backoff, if the budget allows and some target could be tried. */
   private Future<Void> nextRound(RequestContext ctx, Next next, Plan plan) {
     if (!plan.triedThisRound) return Future.failedFuture(plan.giveUp());
+    if (plan.rounds == null) plan.rounds = rounds.asyncContext();
     long delay = plan.rounds.onError(plan.last != null ? plan.last : new IllegalStateException("upstream failed"));
     if (delay < 0 || !plan.mayAttempt() || System.nanoTime() + delay * 1_000_000 - plan.deadlineNanos > 0) {
       return Future.failedFuture(plan.giveUp());
@@ -242,8 +243,9 @@ final class UpstreamStage implements Stage {
   /** One request's way through its targets: the budget, what was tried, the last failure. */
   private final class Plan {
     final RequestContext ctx;
-    final Retry.AsyncContext<Void> rounds;
     final long deadlineNanos;
+    /** resilience4j's count of rounds and their backoff; made only when a first round failed */
+    Retry.AsyncContext<Object> rounds;
     final long[] triedKeys;
     int attempts;
     boolean triedThisRound;
@@ -252,9 +254,8 @@ final class UpstreamStage implements Stage {
     long openSeconds = Long.MAX_VALUE;
     GatewayFailure last;
 
-    Plan(RequestContext ctx, Retry.AsyncContext<Void> rounds, long deadlineNanos) {
+    Plan(RequestContext ctx, long deadlineNanos) {
       this.ctx = ctx;
-      this.rounds = rounds;
       this.deadlineNanos = deadlineNanos;
       this.triedKeys = new long[ctx.route().candidates().size()];
     }

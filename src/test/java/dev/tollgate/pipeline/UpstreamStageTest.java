@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -61,11 +62,12 @@ class UpstreamStageTest {
   }
 
   private StageHarness harness(TargetBreakers breakers, String body, ProviderAdapter... providers) {
-    return harness(breakers, 3, body, providers);
+    return harness(breakers, StageHarness.upstream(3, Duration.ofSeconds(30)), new TargetBulkheads(2000, Map.of()), body, providers);
   }
 
   /** The upstream and relay stages (with keepalives every 50 ms for streams) over providers tried in the given order. */
-  private StageHarness harness(TargetBreakers breakers, int maxAttempts, String body, ProviderAdapter... providers) {
+  private StageHarness harness(TargetBreakers breakers, dev.tollgate.config.GatewayConfig.Upstream upstream,
+      TargetBulkheads bulkheads, String body, ProviderAdapter... providers) {
     Map<String, ProviderAdapter> byName = new LinkedHashMap<>();
     List<RouteTarget> targets = new ArrayList<>();
     for (ProviderAdapter p : providers) {
@@ -76,8 +78,7 @@ class UpstreamStageTest {
       StageHarness.read(ctx, body);
       ctx.route(new Route("m", "m", targets, null, null));
     }, x -> List.of(new KeepaliveStage(x.vertx, 50),
-        new UpstreamStage(x.vertx, x.client, byName, breakers, new TargetBulkheads(2000, Map.of()), x.metrics,
-            StageHarness.upstream(maxAttempts, Duration.ofSeconds(30))),
+        new UpstreamStage(x.vertx, x.client, byName, breakers, bulkheads, x.metrics, upstream),
         new RelayStage(new Relay(x.metrics, new OpenStreams()), 2000)));
     closing.add(h);
     return h;
@@ -152,6 +153,41 @@ class UpstreamStageTest {
 
     for (int i = 0; i < 20; i++) assertThat(h.http.get("/").statusCode()).isEqualTo(200);
     assertThat(byKey.get("sk-limited")).as("a cooling key is skipped").hasValue(1);
+  }
+
+  @Test
+  void a_target_at_its_bulkhead_limit_is_skipped_for_the_next() {
+    MockProvider slow = mock(600, null);
+    MockProvider fast = mock(0, null);
+    StageHarness h = harness(breakers(), StageHarness.upstream(3, Duration.ofSeconds(30)),
+        new TargetBulkheads(2000, Map.of("a", 1)), CHAT, provider("a", slow.port()), provider("b", fast.port()));
+    CompletableFuture<HttpResponse<String>> first = h.http.client().sendAsync(
+        java.net.http.HttpRequest.newBuilder(URI.create(h.http.base() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> slow.stats().active() == 1);
+
+    HttpResponse<String> second = h.http.get("/");
+
+    assertThat(new JsonObject(second.body()).getString("model")).as("a's one slot is taken").isEqualTo("upstream-b");
+    assertThat(new JsonObject(first.join().body()).getString("model")).isEqualTo("upstream-a");
+    assertThat(h.metrics.scrape()).contains("tollgate_upstream_failures_total{provider=\"a\",reason=\"bulkhead_full\"} 1.0");
+  }
+
+  @Test
+  void a_stream_longer_than_the_total_timeout_ends_with_a_timeout_event() {
+    MockProvider paced = mock(0, null);
+    var upstream = StageHarness.upstream(3, Duration.ofSeconds(30));
+    upstream = new dev.tollgate.config.GatewayConfig.Upstream(upstream.firstByteTimeout(), upstream.idleTimeout(),
+        Duration.ofMillis(500), 3, upstream.maxRetryTime(), upstream.backoff(), upstream.backoffMax(), upstream.keyPause(),
+        upstream.breaker(), 2000);
+    StageHarness h = harness(breakers(), upstream, new TargetBulkheads(2000, Map.of()),
+        CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), provider("a", paced.port()));
+
+    HttpResponse<String> r = h.http.get("/", "x-mock-tokens", "20", "x-mock-interval-ms", "100");
+    List<String> lines = r.body().lines().filter(l -> !l.isEmpty()).toList();
+
+    assertThat(lines.stream().filter(l -> l.contains("\"content\"")).count()).isBetween(2L, 8L);
+    assertThat(lines.get(lines.size() - 1)).contains("upstream_timeout");
+    await().atMost(Duration.ofSeconds(5)).until(() -> paced.stats().resets() == 1);
   }
 
   @Test

@@ -53,6 +53,7 @@ class ResilienceTest {
           gpt-test: { targets: [ { provider: up, model: upstream-gpt } ] }
           slow: { targets: [ { provider: up, model: upstream-slow } ] }
           slow-stream: { targets: [ { provider: up, model: upstream-slow-stream } ] }
+          hang: { targets: [ { provider: up, model: upstream-hang } ] }
           idle: { targets: [ { provider: up, model: upstream-idle } ] }
           cut: { targets: [ { provider: up, model: upstream-cut } ] }
           storm: { targets: [ { provider: storm, model: upstream-storm } ] }
@@ -127,6 +128,9 @@ class ResilienceTest {
     assertThat(r.statusCode()).isEqualTo(504);
     assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("upstream_timeout");
     assertThat(record(plain).getString("outcome")).isEqualTo("timeout");
+    HttpResponse<String> hang = chat("hang", false, id(), "x-mock-fault", "hang");
+    assertThat(hang.statusCode()).isEqualTo(504);
+    assertThat(new JsonObject(hang.body()).getJsonObject("error").getString("code")).isEqualTo("upstream_timeout");
 
     String streamed = id();
     HttpResponse<String> s = chat("slow-stream", true, streamed, "x-mock-fault", "hang");
@@ -137,8 +141,8 @@ class ResilienceTest {
     JsonObject rec = record(streamed);
     assertThat(rec.getInteger("status")).isEqualTo(504);
     assertThat(rec.getString("outcome")).isEqualTo("timeout");
-    // three attempts, each given up at the first-byte timeout
-    assertThat(stack.mock.stats().requests()).isEqualTo(6);
+    // three attempts each, each given up at the first-byte timeout
+    assertThat(stack.mock.stats().requests()).isEqualTo(9);
   }
 
   @Test
