@@ -28,7 +28,7 @@ import java.util.Locale;
 final class UsageQueries {
   private static final String[] SUM_COLUMNS = {
       "requests", "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd", "estimated_requests", "errors",
-      "cache_hits", "saved_tokens", "saved_cost_usd"};
+      "cache_hits", "saved_tokens", "saved_cost_usd", "cache_write_tokens"};
   /** The sums that are money (nano-USD), shown in dollars. */
   private static final java.util.Set<Integer> USD = java.util.Set.of(5, 10);
 
@@ -131,6 +131,7 @@ final class UsageQueries {
     o.put("completion_tokens", e.usage().completionTokens());
     o.put("cached_tokens", e.usage().cachedTokens());
     o.put("reasoning_tokens", e.usage().reasoningTokens());
+    o.put("cache_write_tokens", e.usage().cacheWriteTokens());
     o.put("cost_usd", usd(e.costNanos()));
     o.put("cost_nano_usd", e.costNanos());
     o.put("priced", e.priced());
@@ -151,7 +152,8 @@ final class UsageQueries {
 
   private static long[] sums(LedgerStore.Row r) {
     return new long[] {r.requests(), r.usage().promptTokens(), r.usage().completionTokens(), r.usage().cachedTokens(),
-        r.usage().reasoningTokens(), r.costNanos(), r.estimated(), r.errors(), r.cacheHits(), r.savedTokens(), r.savedCostNanos()};
+        r.usage().reasoningTokens(), r.costNanos(), r.estimated(), r.errors(), r.cacheHits(), r.savedTokens(), r.savedCostNanos(),
+        r.usage().cacheWriteTokens()};
   }
 
   private static BigDecimal usd(long nanos) {

@@ -56,14 +56,15 @@ public final class PriceBook {
       String path = "models." + model;
       if (!p.isObject()) throw new ConfigException(name + ": " + path + ": must be {input, output, cached-input, reasoning}");
       p.fieldNames().forEachRemaining(f -> {
-        if (!Set.of("input", "output", "cached-input", "reasoning").contains(f)) {
-          throw new ConfigException(name + ": " + path + "." + f + ": unknown key (known: input, cached-input, output, reasoning)");
+        if (!Set.of("input", "output", "cached-input", "reasoning", "cache-write").contains(f)) {
+          throw new ConfigException(name + ": " + path + "." + f
+              + ": unknown key (known: input, cached-input, cache-write, output, reasoning)");
         }
       });
       BigDecimal input = usd(name, path + ".input", p.get("input"), null);
       BigDecimal output = usd(name, path + ".output", p.get("output"), null);
       prices.put(model, new Price(input, usd(name, path + ".cached-input", p.get("cached-input"), input), output,
-          usd(name, path + ".reasoning", p.get("reasoning"), output)));
+          usd(name, path + ".reasoning", p.get("reasoning"), output), usd(name, path + ".cache-write", p.get("cache-write"), input)));
     }
     return new PriceBook(prices);
   }
@@ -102,20 +103,27 @@ public final class PriceBook {
     long[] p = picos.get(price);
     if (p == null || u.totalTokens() > 1_000_000_000L) return costNanos(price, u);
     long cached = Math.min(u.cachedTokens(), u.promptTokens());
+    long written = Math.min(u.cacheWriteTokens(), u.promptTokens() - cached);
     long reasoning = Math.min(u.reasoningTokens(), u.completionTokens());
-    long picosTotal = (u.promptTokens() - cached) * p[0] + cached * p[1] + (u.completionTokens() - reasoning) * p[2] + reasoning * p[3];
+    long picosTotal = (u.promptTokens() - cached - written) * p[0] + cached * p[1] + written * p[4]
+        + (u.completionTokens() - reasoning) * p[2] + reasoning * p[3];
     long nanos = picosTotal / 1000;
     long rest = picosTotal % 1000;
     if (rest > 500 || (rest == 500 && (nanos & 1) == 1)) nanos++;
     return nanos;
   }
 
-  /** Cost in nano-dollars with BigDecimal; cached tokens are part of prompt tokens, reasoning part of completion. */
+  /**
+   * Cost in nano-dollars with BigDecimal; cached (read) and cache-write tokens are part of prompt tokens,
+   * reasoning part of completion.
+   */
   public static long costNanos(Price price, Usage u) {
     long cached = Math.min(u.cachedTokens(), u.promptTokens());
+    long written = Math.min(u.cacheWriteTokens(), u.promptTokens() - cached);
     long reasoning = Math.min(u.reasoningTokens(), u.completionTokens());
-    BigDecimal usdPerMillion = price.input().multiply(BigDecimal.valueOf(u.promptTokens() - cached))
+    BigDecimal usdPerMillion = price.input().multiply(BigDecimal.valueOf(u.promptTokens() - cached - written))
         .add(price.cachedInput().multiply(BigDecimal.valueOf(cached)))
+        .add(price.cacheWrite().multiply(BigDecimal.valueOf(written)))
         .add(price.output().multiply(BigDecimal.valueOf(u.completionTokens() - reasoning)))
         .add(price.reasoning().multiply(BigDecimal.valueOf(reasoning)));
     return usdPerMillion.multiply(NANOS_PER_USD_PER_MILLION).setScale(0, RoundingMode.HALF_EVEN).longValueExact();

@@ -1,11 +1,17 @@
 package dev.tollgate.core;
 
 /**
- * Tokens one request used, by kind. {@code cachedTokens} are part of {@code promptTokens} and
- * {@code reasoningTokens} part of {@code completionTokens}, as the providers report them.
+ * Tokens one request used, by kind. {@code cachedTokens} (read from a provider's prompt cache) and
+ * {@code cacheWriteTokens} (written to it) are part of {@code promptTokens}; {@code reasoningTokens} are part
+ * of {@code completionTokens}.
  */
-public record Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
-  public static final Usage ZERO = new Usage(0, 0, 0, 0);
+public record Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens, long cacheWriteTokens) {
+  public static final Usage ZERO = new Usage(0, 0, 0, 0, 0);
+
+  /** Usage without prompt-cache writes (OpenAI reports none). */
+  public Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+    this(promptTokens, completionTokens, cachedTokens, reasoningTokens, 0);
+  }
 
   public long totalTokens() {
     return promptTokens + completionTokens;

@@ -30,10 +30,10 @@ public final class LedgerStore implements UsageRecords {
   private static final String RECORD_COLUMNS = "id, request_id, ts, team_id, key_id, model_requested, model, upstream_model, "
       + "provider, endpoint, stream, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, priced, "
       + "estimated, cache_hit, status, latency_ms, ttft_ms, end_user, cache_status, saved_prompt_tokens, "
-      + "saved_completion_tokens, saved_cost_nano, outcome";
+      + "saved_completion_tokens, saved_cost_nano, outcome, cache_write_tokens";
   private static final String SUMS = "SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), "
       + "SUM(reasoning_tokens), SUM(cost_nano), SUM(estimated), SUM(errors), SUM(cache_hits), SUM(saved_tokens), "
-      + "SUM(saved_cost_nano)";
+      + "SUM(saved_cost_nano), SUM(cache_write_tokens)";
 
   /** How usage is grouped in a query. */
   public enum GroupBy { HOUR, DAY, MODEL, KEY, TEAM }
@@ -84,7 +84,7 @@ public final class LedgerStore implements UsageRecords {
   }
 
   private String insertSql() {
-    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         + (db.dialect() == Database.Dialect.POSTGRESQL ? " ON CONFLICT (id, ts) DO NOTHING" : " ON CONFLICT (id) DO NOTHING");
   }
 
@@ -118,11 +118,12 @@ public final class LedgerStore implements UsageRecords {
     ps.setLong(i++, e.saved().promptTokens());
     ps.setLong(i++, e.saved().completionTokens());
     ps.setLong(i++, e.savedCostNanos());
-    ps.setString(i, e.outcome());
+    ps.setString(i++, e.outcome());
+    ps.setLong(i, e.usage().cacheWriteTokens());
   }
 
   private static void add(Map<List<Object>, long[]> rollups, String bucket, Instant start, UsageEvent e) {
-    long[] sums = rollups.computeIfAbsent(List.of(bucket, start.toEpochMilli(), e.teamId(), e.keyId(), e.model()), k -> new long[11]);
+    long[] sums = rollups.computeIfAbsent(List.of(bucket, start.toEpochMilli(), e.teamId(), e.keyId(), e.model()), k -> new long[12]);
     Usage u = e.usage();
     sums[0]++;
     sums[1] += u.promptTokens();
@@ -135,13 +136,14 @@ public final class LedgerStore implements UsageRecords {
     sums[8] += e.cacheHit() ? 1 : 0;
     sums[9] += e.saved().totalTokens();
     sums[10] += e.savedCostNanos();
+    sums[11] += u.cacheWriteTokens();
   }
 
   private static void upsertRollups(Connection c, Map<List<Object>, long[]> rollups) throws SQLException {
     if (rollups.isEmpty()) return;
     String sql = "INSERT INTO usage_rollups (bucket, start_ms, team_id, key_id, model, requests, prompt_tokens, "
         + "completion_tokens, cached_tokens, reasoning_tokens, cost_nano, estimated, errors, cache_hits, saved_tokens, "
-        + "saved_cost_nano) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        + "saved_cost_nano, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         + "ON CONFLICT (bucket, start_ms, team_id, key_id, model) DO UPDATE SET "
         + "requests = usage_rollups.requests + excluded.requests, "
         + "prompt_tokens = usage_rollups.prompt_tokens + excluded.prompt_tokens, "
@@ -153,7 +155,8 @@ public final class LedgerStore implements UsageRecords {
         + "errors = usage_rollups.errors + excluded.errors, "
         + "cache_hits = usage_rollups.cache_hits + excluded.cache_hits, "
         + "saved_tokens = usage_rollups.saved_tokens + excluded.saved_tokens, "
-        + "saved_cost_nano = usage_rollups.saved_cost_nano + excluded.saved_cost_nano";
+        + "saved_cost_nano = usage_rollups.saved_cost_nano + excluded.saved_cost_nano, "
+        + "cache_write_tokens = usage_rollups.cache_write_tokens + excluded.cache_write_tokens";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (var entry : rollups.entrySet()) {
         List<Object> k = entry.getKey();
@@ -219,7 +222,8 @@ public final class LedgerStore implements UsageRecords {
             group.put(label(col), col.equals("start_ms") ? Instant.ofEpochMilli(rs.getLong(i + 1)).toString() : rs.getString(i + 1));
           }
           int s = groupCols.size() + 1;
-          rows.add(new Row(group, rs.getLong(s), new Usage(rs.getLong(s + 1), rs.getLong(s + 2), rs.getLong(s + 3), rs.getLong(s + 4)),
+          rows.add(new Row(group, rs.getLong(s),
+              new Usage(rs.getLong(s + 1), rs.getLong(s + 2), rs.getLong(s + 3), rs.getLong(s + 4), rs.getLong(s + 11)),
               rs.getLong(s + 5), rs.getLong(s + 6), rs.getLong(s + 7), rs.getLong(s + 8), rs.getLong(s + 9), rs.getLong(s + 10)));
         }
       }
@@ -263,7 +267,7 @@ public final class LedgerStore implements UsageRecords {
               rs.getString("key_id"), rs.getString("model_requested"), rs.getString("model"), rs.getString("upstream_model"),
               rs.getString("provider"), rs.getString("endpoint"), rs.getBoolean("stream"),
               new Usage(rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"), rs.getLong("cached_tokens"),
-                  rs.getLong("reasoning_tokens")),
+                  rs.getLong("reasoning_tokens"), rs.getLong("cache_write_tokens")),
               rs.getLong("cost_nano"), rs.getBoolean("priced"), rs.getBoolean("estimated"), rs.getString("cache_status"),
               new Usage(rs.getLong("saved_prompt_tokens"), rs.getLong("saved_completion_tokens"), 0, 0), rs.getLong("saved_cost_nano"),
               rs.getInt("status"), rs.getString("outcome"), rs.getLong("latency_ms"), TeamStore.nullableLong(rs, "ttft_ms"),

@@ -46,12 +46,27 @@ class PriceBookTest {
   }
 
   @Test
+  void prices_prompt_cache_reads_and_writes_at_their_own_rates() {
+    // Claude-like: input 3, cache read 0.30, cache write 3.75, output 15 USD per 1M tokens
+    Price claude = new Price(new BigDecimal("3"), new BigDecimal("0.30"), new BigDecimal("15"), new BigDecimal("15"),
+        new BigDecimal("3.75"));
+    PriceBook book = new PriceBook(Map.of("c", claude));
+    // 1000 prompt tokens of which 600 read from and 300 written to the cache, 200 output:
+    // 100 × 3 + 600 × 0.30 + 300 × 3.75 + 200 × 15 = 4605 USD per 1M tokens
+    Usage u = new Usage(1000, 200, 600, 0, 300);
+    assertThat(PriceBook.costNanos(claude, u)).isEqualTo(4_605_000);
+    assertThat(book.cost(claude, u)).isEqualTo(4_605_000);
+  }
+
+  @Test
   void loads_prices_and_names_mistakes(@TempDir Path dir) throws Exception {
     Path ok = dir.resolve("ok.yaml");
-    Files.writeString(ok, "models:\n  m: { input: 1.5, output: 2 }\n  p/n: { input: 1, output: 1, reasoning: 4 }\n");
+    Files.writeString(ok, "models:\n  m: { input: 1.5, output: 2 }\n  p/n: { input: 1, output: 1, reasoning: 4, cache-write: 1.25 }\n");
     PriceBook book = PriceBook.load(ok);
     assertThat(book.find(null, null, "m").cachedInput()).isEqualByComparingTo("1.5");
     assertThat(book.find("p", "n", "x").reasoning()).isEqualByComparingTo("4");
+    assertThat(book.find("p", "n", "x").cacheWrite()).isEqualByComparingTo("1.25");
+    assertThat(book.find(null, null, "m").cacheWrite()).isEqualByComparingTo("1.5");
     assertThat(book.find("q", "n", "m")).isSameAs(book.find(null, null, "m"));
 
     Path bad = dir.resolve("bad.yaml");

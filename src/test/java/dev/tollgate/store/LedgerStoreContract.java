@@ -35,7 +35,7 @@ abstract class LedgerStoreContract {
 
   static UsageEvent event(String id, String time, String team, String key, String model, long prompt, long cost, int status) {
     return new UsageEvent(id, "req-" + id, Instant.parse(time).toEpochMilli(), team, key, model, model, "up-" + model, "p",
-        "chat_completions", false, new Usage(prompt, 10, 1, 0), cost, true, false, null, Usage.ZERO, 0, status, status >= 400 ? "error" : "ok", 5, null, null);
+        "chat_completions", false, new Usage(prompt, 10, 1, 0, 3), cost, true, false, null, Usage.ZERO, 0, status, status >= 400 ? "error" : "ok", 5, null, null);
   }
 
   @Test
@@ -51,7 +51,7 @@ abstract class LedgerStoreContract {
         Instant.parse("2026-12-01T00:00:00Z"), LedgerStore.GroupBy.TEAM)));
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0).requests()).isEqualTo(2);
-    assertThat(rows.get(0).usage()).isEqualTo(new Usage(150, 20, 2, 0));
+    assertThat(rows.get(0).usage()).isEqualTo(new Usage(150, 20, 2, 0, 6));
     assertThat(rows.get(0).costNanos()).isEqualTo(1500);
     assertThat(rows.get(0).errors()).isEqualTo(1);
   }
