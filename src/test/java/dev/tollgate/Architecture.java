@@ -59,6 +59,20 @@ final class Architecture {
     return rules;
   }
 
+  /**
+   * Each client API's format stands alone: OpenAI's and Anthropic's know nothing of each other; only the bridges
+   * between them (and the layers above) know both.
+   */
+  static List<ArchRule> apiFormatsAreIndependent(String root) {
+    String openai = root + ".wire.openai..";
+    String anthropic = root + ".wire.anthropic..";
+    return List.of(
+        noClasses().that().resideInAPackage(openai).should().dependOnClassesThat().resideInAnyPackage(anthropic, root + ".wire.bridge..")
+            .allowEmptyShould(true),
+        noClasses().that().resideInAPackage(anthropic).should().dependOnClassesThat().resideInAnyPackage(openai, root + ".wire.bridge..")
+            .allowEmptyShould(true));
+  }
+
   static ArchRule fakeProviderImportsNothingOfTheGateway(String root) {
     return noClasses().that().resideInAPackage(root + ".mock..")
         .should().dependOnClassesThat(resideInAPackage(root + "..").and(not(resideInAnyPackage(root + ".mock.."))));

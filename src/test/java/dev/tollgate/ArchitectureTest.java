@@ -16,7 +16,7 @@ class ArchitectureTest {
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
   /**
    * Classes that break every rule: core imports the pipeline (and so makes a cycle), quota imports
-   * billing, the fake provider imports core.
+   * billing, the fake provider imports core, Anthropic's format imports OpenAI's.
    */
   private static final JavaClasses BROKEN = new ClassFileImporter().importPackages(FIXTURE);
 
@@ -37,18 +37,25 @@ class ArchitectureTest {
   }
 
   @Test
+  void the_openai_and_anthropic_formats_know_nothing_of_each_other() {
+    Architecture.apiFormatsAreIndependent(ROOT).forEach(rule -> rule.check(GATEWAY));
+  }
+
+  @Test
   void the_fake_provider_imports_nothing_of_the_gateway() {
     Architecture.fakeProviderImportsNothingOfTheGateway(ROOT).check(GATEWAY);
   }
 
   @Test
   void each_rule_fails_on_code_that_breaks_it() {
-    assertThat(BROKEN.size()).isEqualTo(5);
+    assertThat(BROKEN.size()).isEqualTo(7);
     assertViolated(Architecture.noCyclesBetweenPackages(FIXTURE), "Cycle detected");
     assertViolated(Architecture.layersDependDownwardOnly(FIXTURE), "archfixture.core.Leaf");
     assertViolated(Architecture.fakeProviderImportsNothingOfTheGateway(FIXTURE), "archfixture.mock.Fake");
     assertThat(Architecture.domainPackagesAreIndependent(FIXTURE))
         .anySatisfy(rule -> assertThat(rule.evaluate(BROKEN).getFailureReport().toString()).contains("archfixture.quota.Gate"));
+    assertThat(Architecture.apiFormatsAreIndependent(FIXTURE))
+        .anySatisfy(rule -> assertThat(rule.evaluate(BROKEN).getFailureReport().toString()).contains("archfixture.wire.anthropic.Claude"));
   }
 
   private static void assertViolated(ArchRule rule, String mention) {

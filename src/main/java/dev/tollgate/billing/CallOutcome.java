@@ -10,6 +10,8 @@ import dev.tollgate.wire.Prompt;
  * unreported: the client left, the stream broke, the upstream timed out mid-answer).
  *
  * @param provider null when no upstream was tried
+ * @param promptReported the prompt's counts a stream reported as it began (Anthropic), for an estimate of
+ *     a stream that broke off; or null
  * @param prompt null when the provider reported usage
  * @param fromCache how the cache answered the request, or null when the answer came from upstream
  */
@@ -27,6 +29,7 @@ public record CallOutcome(
     int status,
     String outcome,
     Usage reported,
+    Usage promptReported,
     boolean reachedUpstream,
     boolean answerStarted,
     boolean clientGone,

@@ -59,7 +59,11 @@ public final class UsageMeter {
       estimated = false;
     } else if (producedSomething(o) && o.prompt() != null) {
       String tokenizerModel = o.upstreamModel() != null ? o.upstreamModel() : o.model();
-      usage = new Usage(TokenCounter.estimate(tokenizerModel, o.prompt()), TokenCounter.count(tokenizerModel, o.producedText()), 0, 0);
+      long output = TokenCounter.count(tokenizerModel, o.producedText());
+      Usage p = o.promptReported();
+      // the prompt as the provider counted it when it said so before the stream broke off; else an estimate
+      usage = p != null ? new Usage(p.promptTokens(), Math.max(output, p.completionTokens()), p.cachedTokens(), 0, p.cacheWriteTokens())
+          : new Usage(TokenCounter.estimate(tokenizerModel, o.prompt()), output, 0, 0);
       estimated = true;
     } else {
       return new Charge(Usage.ZERO, 0, false, price != null);

@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline;
 
 import dev.tollgate.route.RouteTarget;
+import dev.tollgate.wire.Translation;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 
@@ -12,6 +13,7 @@ public final class Attempts {
   private long headersNanos;
   private HttpClientRequest inFlight;
   private HttpClientResponse answer;
+  private Translation translation;
 
   /** The target tried last (the one that answered, if any); null before the first attempt. */
   public RouteTarget target() { return target; }
@@ -22,6 +24,8 @@ public final class Attempts {
   public long headersNanos() { return headersNanos; }
   /** The upstream response the relay passes on. */
   public HttpClientResponse answer() { return answer; }
+  /** How the answer turns into the client's API, when its provider speaks another; else null. */
+  public Translation translation() { return translation; }
 
   void trying(RouteTarget target) {
     this.target = target;
@@ -37,8 +41,9 @@ public final class Attempts {
     headersNanos = nanos;
   }
 
-  void answered(HttpClientResponse response) {
-    answer = response;
+  void answered(HttpClientResponse response, Translation translation) {
+    this.answer = response;
+    this.translation = translation;
   }
 
   /** Resets the upstream request in flight, if any: the client is gone. */

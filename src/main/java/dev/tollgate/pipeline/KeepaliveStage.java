@@ -6,12 +6,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * For a streamed request, SSE comments every {@code server.sse-keepalive} until the first event
+ * For a streamed request, the dialect's keepalive (an SSE comment, Anthropic's {@code ping} event) every {@code server.sse-keepalive} until the first event
  * reaches the client, so idle timeouts between client and gateway don't fire while the model thinks.
  */
 final class KeepaliveStage implements Stage {
-  private static final Buffer KEEPALIVE = Buffer.buffer(": keepalive\n\n");
-
   private final Vertx vertx;
   private final long intervalMs;
 
@@ -23,6 +21,7 @@ final class KeepaliveStage implements Stage {
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     if (!ctx.api().stream()) return next.run(ctx);
+    Buffer keepalive = Buffer.buffer(ctx.dialect().keepalive());
     long timer = vertx.setPeriodic(intervalMs, id -> {
       HttpServerResponse out = ctx.response();
       if (ctx.outcome().firstEventNanos() != 0 || ctx.clientGone() || out.ended() || out.closed()) {
@@ -30,7 +29,7 @@ final class KeepaliveStage implements Stage {
         return;
       }
       if (!out.headWritten()) ResponseHeaders.startEventStream(ctx, out);
-      out.write(KEEPALIVE);
+      out.write(keepalive);
     });
     return next.run(ctx).andThen(done -> vertx.cancelTimer(timer));
   }

@@ -50,7 +50,7 @@ final class MeterStage implements Stage {
     return new CallOutcome(ctx.requestId(), ctx.startMillis(), ctx.caller().team().id(), ctx.caller().key().id(),
         ctx.route().requested(), ctx.route().model(),
         target == null ? null : target.provider(), target == null ? null : target.upstreamModel(),
-        api.operation().wireName(), api.stream(), status, outcomeName, reported,
+        api.operation().wireName(), api.stream(), status, outcomeName, reported, reported == null ? outcome.promptReported() : null,
         attempts.sentNanos() != 0, attempts.headersNanos() != 0, ctx.clientGone(), outcome.streamBroken(), outcome.timedOut(),
         mayEstimate ? api.prompt() : null, mayEstimate ? outcome.producedText() : null,
         (System.nanoTime() - ctx.startNanos()) / 1_000_000, first == 0 ? null : (first - ctx.startNanos()) / 1_000_000,

@@ -36,6 +36,11 @@ public final class Outcome {
     return stream == null ? null : stream.usage();
   }
 
+  /** The prompt's usage a stream reported as it began, or null. */
+  public Usage promptReported() {
+    return stream == null ? null : stream.promptUsage();
+  }
+
   /** The text the model produced as far as it was relayed, for an estimate; empty if none. */
   public String producedText() {
     if (answer != null) return answer.text() == null ? "" : answer.text();

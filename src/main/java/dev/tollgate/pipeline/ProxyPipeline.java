@@ -12,6 +12,7 @@ import dev.tollgate.quota.QuotaGate;
 import dev.tollgate.route.ModelRouter;
 import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
+import dev.tollgate.wire.Translator;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,6 +31,7 @@ public final class ProxyPipeline {
       Authenticator authenticator,
       ModelRouter router,
       Map<String, ProviderAdapter> providers,
+      Translator translator,
       TargetBreakers breakers,
       TargetBulkheads bulkheads,
       QuotaGate quotas,
@@ -57,13 +59,14 @@ public final class ProxyPipeline {
         new AuthenticateStage(p.authenticator()),               // -> caller
         new ReadBodyStage(p.maxBodyBytes()),                    // -> request
         new RouteStage(p.router()),                             // -> route
+        new CountTokensStage(),                                 // count_tokens: answered with an estimate, here
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
         new CacheLookupStage(p.answers(), p.metrics(), p.clock()), // cached models: key, stored answer -> cache state
         new AdmitStage(p.quotas(), p.prices(), p.defaultMaxOutputTokens()), // reserve; after: settle to the charge
         new MeterStage(p.meter()),                              // after: bill what happened -> charge
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
         new CacheStage(p.answers(), p.flights(), relay, p.metrics(), p.clock(), p.maxCacheEntryBytes()), // hit, coalesce, store
-        new UpstreamStage(vertx, client, p.providers(), p.breakers(), p.bulkheads(), p.metrics(), p.upstream()), // -> attempts
+        new UpstreamStage(vertx, client, p.providers(), p.translator(), p.breakers(), p.bulkheads(), p.metrics(), p.upstream()), // -> attempts
         new RelayStage(relay, p.upstream().idleTimeout().toMillis())));                                    // -> outcome
   }
 

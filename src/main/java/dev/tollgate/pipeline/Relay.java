@@ -2,6 +2,7 @@ package dev.tollgate.pipeline;
 
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.wire.Answer;
+import dev.tollgate.wire.Translation;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -28,14 +29,15 @@ final class Relay {
 
   /** Completes when the client's response has ended or the client has gone. */
   Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events) {
-    return stream(ctx, headers, events, 0);
+    return stream(ctx, headers, events, 0, null);
   }
 
   /**
    * @param idleMs for an upstream's stream: the longest silence between its events before the upstream call is
    *     aborted as timed out (the client then gets the error event); 0 for answers at hand
+   * @param translation how the events turn into the client's API, when they come in another; else null
    */
-  Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events, long idleMs) {
+  Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events, long idleMs, Translation translation) {
     HttpServerResponse out = ctx.response();
     if (!out.headWritten()) {
       ResponseHeaders.copyUpstream(headers, out.headers());
@@ -45,7 +47,7 @@ final class Relay {
     metrics.activeStreams().incrementAndGet();
     String model = ctx.route().model();
     SseRelay relay = new SseRelay(ctx, events,
-        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs);
+        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs, translation);
     ctx.onClientGone(relay::clientGone);
     return relay.run(streams).andThen(x -> metrics.activeStreams().decrementAndGet());
   }
@@ -69,7 +71,8 @@ final class Relay {
     if (out.headWritten()) {
       // keepalives already committed an event stream: the answer can only go as an event
       if (status != 200) outcome.broken(false);
-      out.write(Buffer.buffer("data: ").appendBuffer(body).appendString("\n\n"));
+      out.write(status != 200 ? Buffer.buffer(ctx.dialect().errorEvent(body.getBytes()))
+          : Buffer.buffer("data: ").appendBuffer(body).appendString("\n\n"));
       return out.end();
     }
     ResponseHeaders.copyUpstream(headers, out.headers());

@@ -1,12 +1,17 @@
 package dev.tollgate.pipeline;
 
 import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.wire.Answer;
+import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.Translation;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientResponse;
 
 /**
  * The last stage: the upstream's answer to the client. A successful event stream goes event by
- * event; anything else as the body it is, with the upstream's status.
+ * event; anything else as the body it is, with the upstream's status. An answer from a provider speaking
+ * another API is translated on the way (its usage read in the provider's own shape).
  */
 final class RelayStage implements Stage {
   private final Relay relay;
@@ -21,14 +26,28 @@ final class RelayStage implements Stage {
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     HttpClientResponse answer = ctx.attempts().answer();
+    Translation translation = ctx.attempts().translation();
     if (ctx.api().stream() && answer.statusCode() == 200 && isEventStream(answer)) {
-      return relay.stream(ctx, answer.headers(), answer, idleMs);
+      return relay.stream(ctx, answer.headers(), answer, idleMs, translation);
     }
     return answer.body().transform(ar -> {
-      if (ar.succeeded() && ctx.tap() != null) ctx.tap().body(answer.statusCode(), ar.result());
+      if (ar.failed()) return ctx.clientGone() ? Future.succeededFuture() : Future.failedFuture(bodyFailure(ctx, ar.cause()));
+      int status = answer.statusCode();
+      Buffer body = ar.result();
+      Answer read = null;
+      if (translation != null) {
+        ApiRequest upstream = translation.upstream();
+        try {
+          if (status == 200) read = upstream.dialect().readAnswer(upstream, body.getBytes());
+          body = Buffer.buffer(status == 200 ? translation.answer(body.getBytes()) : translation.error(status, body.getBytes()));
+        } catch (RuntimeException untranslatable) {
+          ctx.outcome().answer(read);
+          return Future.failedFuture(GatewayFailure.of(untranslatable));
+        }
+      }
+      if (ctx.tap() != null) ctx.tap().body(status, body);
       if (ctx.clientGone()) return Future.succeededFuture();
-      if (ar.failed()) return Future.failedFuture(bodyFailure(ctx, ar.cause()));
-      return relay.body(ctx, answer.statusCode(), answer.headers(), ar.result());
+      return relay.body(ctx, status, answer.headers(), body, read);
     });
   }
 

@@ -1,7 +1,9 @@
 package dev.tollgate.pipeline;
 
 import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.StreamObserver;
+import dev.tollgate.wire.Translation;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -13,7 +15,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Relays an event stream to the client event by event, as each arrives: no buffering or coalescing, the
  * source paused while the client's write queue is full. The dialect's observer reads usage and text as
- * events pass (and hides the usage event the gateway asked for on the client's behalf); a stream that
+ * events pass (and hides the usage event the gateway asked for on the client's behalf); events from a provider
+ * speaking another API are observed in its shape and translated into the client's one by one; a stream that
  * breaks before its last event ends with the dialect's error event, never a clean-looking end. A tap, if
  * the request has one, sees every event; while others follow it, the stream is read to its end even after
  * the client left.
@@ -23,6 +26,7 @@ final class SseRelay {
   private final ReadStream<Buffer> source;
   private final HttpServerResponse client;
   private final StreamObserver observer;
+  private final Translation.Events translator;
   private final AnswerTap tap;
   private final Runnable onFirstEvent;
   private final SseParser parser = new SseParser();
@@ -31,12 +35,17 @@ final class SseRelay {
   private long lastChunkNanos = System.nanoTime();
   private boolean firstEvent = true;
 
-  /** @param idleMs the longest silence between the source's chunks before the upstream is aborted; 0: none */
-  SseRelay(RequestContext ctx, ReadStream<Buffer> source, Runnable onFirstEvent, long idleMs) {
+  /**
+   * @param idleMs the longest silence between the source's chunks before the upstream is aborted; 0: none
+   * @param translation how the source's events turn into the client's API, or null when they are in it already
+   */
+  SseRelay(RequestContext ctx, ReadStream<Buffer> source, Runnable onFirstEvent, long idleMs, Translation translation) {
     this.ctx = ctx;
     this.source = source;
     this.client = ctx.response();
-    this.observer = ctx.api().dialect().observe(ctx.api());
+    ApiRequest observed = translation == null ? ctx.api() : translation.upstream();
+    this.observer = observed.dialect().observe(observed);
+    this.translator = translation == null ? null : translation.events();
     this.tap = ctx.tap();
     this.onFirstEvent = onFirstEvent;
     this.idleNanos = idleMs * 1_000_000;
@@ -93,15 +102,25 @@ final class SseRelay {
   }
 
   private void onEvent(SseParser.Event e) {
-    if (tap != null) tap.event(e.raw());
-    boolean show = observer.relay(e.name(), e.data());
-    if (ctx.clientGone() || !show) return;
+    if (translator != null) {
+      observer.relay(e.name(), e.data());
+      translator.translate(e.name(), e.data(), (raw, visible) -> emit(Buffer.buffer(raw), visible));
+      return;
+    }
+    emit(e.raw(), observer.relay(e.name(), e.data()));
+  }
+
+  /** An event in the client's API: recorded, and relayed unless the client must not see it. */
+  private void emit(Buffer event, boolean visible) {
+    if (tap != null) tap.event(event);
+    if (ctx.clientGone() || !visible) return;
+    Buffer e = event;
     if (firstEvent) {
       firstEvent = false;
       ctx.outcome().firstEvent(System.nanoTime());
       onFirstEvent.run();
     }
-    client.write(e.raw());
+    client.write(e);
   }
 
   private void onBroken(Throwable cause) {

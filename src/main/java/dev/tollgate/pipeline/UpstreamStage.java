@@ -6,6 +6,8 @@ import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.UpstreamRequest;
 import dev.tollgate.route.RouteTarget;
+import dev.tollgate.wire.Translation;
+import dev.tollgate.wire.Translator;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalFunction;
@@ -38,17 +40,19 @@ final class UpstreamStage implements Stage {
   private final Vertx vertx;
   private final HttpClient client;
   private final Map<String, ProviderAdapter> providers;
+  private final Translator translator;
   private final TargetBreakers breakers;
   private final TargetBulkheads bulkheads;
   private final GatewayMetrics metrics;
   private final GatewayConfig.Upstream config;
   private final Retry rounds;
 
-  UpstreamStage(Vertx vertx, HttpClient client, Map<String, ProviderAdapter> providers, TargetBreakers breakers,
-      TargetBulkheads bulkheads, GatewayMetrics metrics, GatewayConfig.Upstream config) {
+  UpstreamStage(Vertx vertx, HttpClient client, Map<String, ProviderAdapter> providers, Translator translator,
+      TargetBreakers breakers, TargetBulkheads bulkheads, GatewayMetrics metrics, GatewayConfig.Upstream config) {
     this.vertx = vertx;
     this.client = client;
     this.providers = providers;
+    this.translator = translator;
     this.breakers = breakers;
     this.bulkheads = bulkheads;
     this.metrics = metrics;
@@ -83,9 +87,18 @@ final class UpstreamStage implements Stage {
     if (!plan.mayAttempt()) return Future.failedFuture(plan.giveUp());
     RouteTarget target = candidates.get(index);
     ProviderAdapter provider = providers.get(target.provider());
+    Translation translation = null;
     if (!provider.dialect().equals(ctx.dialect().name())) {
-      plan.failed(GatewayFailure.badRequest("The model '" + ctx.route().model() + "' is not served in this API's format.", "model"));
-      return attempt(ctx, next, plan, index + 1);
+      try {
+        translation = translator.translate(ctx.api(), provider.dialect());
+      } catch (GatewayFailure cannot) {
+        plan.failed(cannot);
+        return attempt(ctx, next, plan, index + 1);
+      }
+      if (translation == null) {
+        plan.failed(GatewayFailure.badRequest("The model '" + ctx.route().model() + "' is not served in this API's format.", "model"));
+        return attempt(ctx, next, plan, index + 1);
+      }
     }
     CircuitBreaker breaker = breakers.of(target);
     if (!breaker.tryAcquirePermission()) {
@@ -112,7 +125,8 @@ final class UpstreamStage implements Stage {
     plan.tried(index, key);
     ctx.attempts().trying(target);
     long sent = System.nanoTime();
-    return send(ctx, provider, target, key).transform(ar -> {
+    Translation carried = translation;
+    return send(ctx, provider, target, key, translation == null ? ctx.api() : translation.upstream()).transform(ar -> {
       if (ar.failed()) {
         bulkhead.onComplete();
         if (ctx.clientGone()) {
@@ -128,12 +142,12 @@ final class UpstreamStage implements Stage {
         plan.failed(timeout ? GatewayFailure.upstreamTimeout(provider.name()) : GatewayFailure.upstreamUnreachable(provider.name()));
         return attempt(ctx, next, plan, index + 1);
       }
-      return answered(ctx, next, plan, index, provider, key, breaker, bulkhead, sent, ar.result());
+      return answered(ctx, next, plan, index, provider, key, breaker, bulkhead, sent, ar.result(), carried);
     });
   }
 
   private Future<Void> answered(RequestContext ctx, Next next, Plan plan, int index, ProviderAdapter provider, int key,
-      CircuitBreaker breaker, Bulkhead bulkhead, long sent, HttpClientResponse resp) {
+      CircuitBreaker breaker, Bulkhead bulkhead, long sent, HttpClientResponse resp, Translation translation) {
     long headers = System.nanoTime();
     ctx.attempts().headers(headers);
     int status = resp.statusCode();
@@ -150,7 +164,7 @@ final class UpstreamStage implements Stage {
     }
     boolean retryable = status == 429 || status >= 500 || keyRejected;
     if (!retryable) {
-      ctx.attempts().answered(resp);
+      ctx.attempts().answered(resp, translation);
       return next.run(ctx).andThen(done -> bulkhead.onComplete());
     }
     metrics.upstreamFailure(provider.name(), "status_" + status);
@@ -171,7 +185,7 @@ final class UpstreamStage implements Stage {
       });
     }
     // the last attempt: its error goes to the client as the upstream gave it
-    ctx.attempts().answered(resp);
+    ctx.attempts().answered(resp, translation);
     return next.run(ctx).andThen(done -> bulkhead.onComplete());
   }
 
@@ -189,10 +203,12 @@ final class UpstreamStage implements Stage {
     return wait.future().compose(v -> attempt(ctx, next, plan, 0));
   }
 
-  private Future<HttpClientResponse> send(RequestContext ctx, ProviderAdapter provider, RouteTarget target, int keyIndex) {
+  /** @param api the request in the provider's dialect (the client's own, or its translation) */
+  private Future<HttpClientResponse> send(RequestContext ctx, ProviderAdapter provider, RouteTarget target, int keyIndex,
+      dev.tollgate.wire.ApiRequest api) {
     UpstreamRequest upstream;
     try {
-      upstream = provider.prepare(ctx.api(), target.upstreamModel(), provider.keys().secret(keyIndex), ctx.request().headers());
+      upstream = provider.prepare(api, target.upstreamModel(), provider.keys().secret(keyIndex), ctx.request().headers());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

@@ -24,6 +24,9 @@ import dev.tollgate.pipeline.TargetBreakers;
 import dev.tollgate.pipeline.TargetBulkheads;
 import dev.tollgate.provider.ProviderAdapter;
 import dev.tollgate.provider.ProviderRegistry;
+import dev.tollgate.provider.anthropic.AnthropicType;
+import dev.tollgate.wire.anthropic.AnthropicDialect;
+import dev.tollgate.wire.bridge.Bridges;
 import dev.tollgate.provider.azure.AzureOpenAiType;
 import dev.tollgate.provider.mock.BuiltInMockType;
 import dev.tollgate.provider.openai.OpenAiType;
@@ -98,7 +101,8 @@ public final class Gateway {
 
   /** The provider types this gateway knows, by their {@code type:} in config. */
   static final ProviderRegistry PROVIDER_TYPES =
-      new ProviderRegistry(List.of(new OpenAiType(), new AzureOpenAiType(), new BuiltInMockType()));
+      new ProviderRegistry(List.of(new OpenAiType(), new AzureOpenAiType(), new AnthropicType(), BuiltInMockType.openAi(),
+          BuiltInMockType.anthropic()));
 
   /** Starts the gateway; a provider setting its type rejects throws a {@link dev.tollgate.config.ConfigException} at once. */
   public static Future<Gateway> start(GatewayConfig config, Clock clock) {
@@ -156,6 +160,7 @@ public final class Gateway {
 
   private Future<Void> deploy() {
     ObjectMapper json = new ObjectMapper();
+    AnthropicDialect anthropic = new AnthropicDialect(json);
     ModelRouter router = new ModelRouter(config.models());
     Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
     var server = config.server();
@@ -168,13 +173,13 @@ public final class Gateway {
       if (p.maxConcurrent() != null) maxConcurrent.put(p.name(), p.maxConcurrent());
     });
     ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-        authenticator, router, providers, new TargetBreakers(server.upstream().breaker(), metrics),
+        authenticator, router, providers, new Bridges(json, anthropic), new TargetBreakers(server.upstream().breaker(), metrics),
         new TargetBulkheads(server.upstream().maxConcurrentPerTarget(), maxConcurrent), quotas, prices,
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
     QuotaView quotaView = new QuotaView(quotas, clock);
-    GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), new CallerEndpoint(authenticator),
+    GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), anthropic, new CallerEndpoint(authenticator),
         new ModelList(router), quotaView, metrics, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
         name -> router.route(name) != null, config.auth().rotationGrace(), clock);

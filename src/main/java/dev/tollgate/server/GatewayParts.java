@@ -5,6 +5,7 @@ import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.CallerEndpoint;
 import dev.tollgate.pipeline.ProxyPipeline;
 import dev.tollgate.quota.QuotaView;
+import dev.tollgate.wire.anthropic.AnthropicDialect;
 import dev.tollgate.wire.openai.OpenAiDialect;
 
 /** What every event loop's verticle shares: built once per gateway. */
@@ -12,6 +13,7 @@ record GatewayParts(
     GatewayConfig config,
     ProxyPipeline.Parts pipeline,
     OpenAiDialect openai,
+    AnthropicDialect anthropic,
     CallerEndpoint callers,
     ModelList models,
     QuotaView quotas,

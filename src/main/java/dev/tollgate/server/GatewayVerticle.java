@@ -47,7 +47,7 @@ final class GatewayVerticle extends VerticleBase {
       RequestIds.of(ctx.request());
       ctx.next();
     });
-    ApiRoutes.mount(router, pipeline, parts.openai(), parts.callers(), parts.models(), parts.quotas());
+    ApiRoutes.mount(router, pipeline, parts.openai(), parts.anthropic(), parts.callers(), parts.models(), parts.quotas());
     OpsRoutes.mount(router, parts.metrics(), parts.readiness());
     extraRoutes.accept(router);
     router.route().last().handler(ctx -> {

@@ -57,4 +57,20 @@ public interface Dialect {
    * stopping), in this API's shape: a client sees an error, never a clean-looking end.
    */
   byte[] errorEvent(ApiRequest request, GatewayFailure failure);
+
+  /** An upstream's error body (already in this API's shape) as the event that ends a stream already begun. */
+  byte[] errorEvent(byte[] errorBody);
+
+  /** The answer to a token-counting operation; only dialects that have one are asked. */
+  default byte[] tokenCount(long inputTokens) {
+    throw new UnsupportedOperationException(name() + " has no token-counting operation");
+  }
+
+  /** What a stream sends while the model has not begun its answer, so idle connections stay open. */
+  default byte[] keepalive() {
+    return KEEPALIVE_COMMENT;
+  }
+
+  /** An SSE comment, which every SSE client skips. */
+  byte[] KEEPALIVE_COMMENT = ": keepalive\n\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 }

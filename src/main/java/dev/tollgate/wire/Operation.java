@@ -7,4 +7,9 @@ public interface Operation {
 
   /** The path below the API root, e.g. {@code /chat/completions} below {@code /v1}. */
   String path();
+
+  /** Whether the operation only counts the prompt's tokens: the gateway answers it itself, free of charge. */
+  default boolean countsTokens() {
+    return false;
+  }
 }

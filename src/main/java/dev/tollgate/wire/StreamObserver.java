@@ -12,8 +12,17 @@ public interface StreamObserver {
    */
   boolean relay(String event, String data);
 
-  /** The usage the provider reported, once it has; else null. */
+  /** The usage the provider reported for the whole answer, once it has; else null. */
   Usage usage();
+
+  /**
+   * The prompt's usage the provider reported as the stream began (Anthropic's {@code message_start}), before
+   * the whole answer's; null if it reports none. A stream that breaks off is billed with these prompt counts and an
+   * estimate of its output.
+   */
+  default Usage promptUsage() {
+    return null;
+  }
 
   /** Whether the stream's final event has passed ({@code [DONE]}, a completed response, an error). */
   boolean ended();

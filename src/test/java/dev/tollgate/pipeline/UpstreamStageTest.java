@@ -78,7 +78,7 @@ class UpstreamStageTest {
       StageHarness.read(ctx, body);
       ctx.route(new Route("m", "m", targets, null, null));
     }, x -> List.of(new KeepaliveStage(x.vertx, 50),
-        new UpstreamStage(x.vertx, x.client, byName, breakers, bulkheads, x.metrics, upstream),
+        new UpstreamStage(x.vertx, x.client, byName, dev.tollgate.wire.Translator.NONE, breakers, bulkheads, x.metrics, upstream),
         new RelayStage(new Relay(x.metrics, new OpenStreams()), 2000)));
     closing.add(h);
     return h;

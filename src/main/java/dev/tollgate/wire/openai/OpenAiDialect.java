@@ -191,6 +191,16 @@ public final class OpenAiDialect implements Dialect {
   }
 
   @Override
+  public byte[] errorEvent(byte[] errorBody) {
+    byte[] out = new byte[errorBody.length + 8];
+    System.arraycopy("data: ".getBytes(StandardCharsets.UTF_8), 0, out, 0, 6);
+    System.arraycopy(errorBody, 0, out, 6, errorBody.length);
+    out[out.length - 2] = '\n';
+    out[out.length - 1] = '\n';
+    return out;
+  }
+
+  @Override
   public byte[] errorEvent(ApiRequest request, GatewayFailure failure) {
     if (request.operation() != OpenAiEndpoint.RESPONSES) {
       return ("data: " + new String(OpenAiErrors.body(failure), StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8);

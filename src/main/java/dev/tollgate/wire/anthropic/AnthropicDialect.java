@@ -1,0 +1,168 @@
+package dev.tollgate.wire.anthropic;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.Answer;
+import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.Dialect;
+import dev.tollgate.wire.Operation;
+import dev.tollgate.wire.Prompt;
+import dev.tollgate.wire.StreamEvent;
+import dev.tollgate.wire.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+
+/** Anthropic's Messages API, spoken by Anthropic SDKs (and Claude Code) and by Anthropic's API. */
+public final class AnthropicDialect implements Dialect {
+  /** Fields that change how an answer is delivered or attributed, never what it says: out of the cache key. */
+  private static final Set<String> ANSWER_NEUTRAL = Set.of("model", "stream", "metadata", "service_tier");
+  private static final byte[] PING = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
+
+  private final ObjectMapper json;
+  private final MessageStreamFormat messages;
+
+  public AnthropicDialect(ObjectMapper json) {
+    this.json = json;
+    this.messages = new MessageStreamFormat(json);
+  }
+
+  @Override
+  public String name() {
+    return "anthropic";
+  }
+
+  /**
+   * Reads a Messages (or count_tokens) body, with the 400s Anthropic gives for what it rejects: a body that is
+   * not a JSON object, no model, no messages array, and for messages no positive {@code max_tokens}.
+   */
+  @Override
+  public ApiRequest read(Operation operation, byte[] raw, String pathModel) {
+    JsonNode tree;
+    try {
+      tree = json.readTree(raw);
+    } catch (Exception e) {
+      throw GatewayFailure.badRequest("The request body is not valid JSON.", null);
+    }
+    if (tree == null || !tree.isObject()) throw GatewayFailure.badRequest("The request body must be a JSON object.", null);
+    ObjectNode body = (ObjectNode) tree;
+    JsonNode model = body.get("model");
+    if (model == null || model.isNull()) throw GatewayFailure.badRequest("model: Field required", "model");
+    if (!model.isTextual() || model.asText().isBlank()) throw GatewayFailure.badRequest("model: Input should be a valid string", "model");
+    JsonNode messageList = body.get("messages");
+    if (messageList == null || messageList.isNull()) throw GatewayFailure.badRequest("messages: Field required", "messages");
+    if (!messageList.isArray()) throw GatewayFailure.badRequest("messages: Input should be a valid list", "messages");
+    Long maxTokens = 0L;
+    boolean stream = false;
+    if (operation == AnthropicOperation.MESSAGES) {
+      JsonNode max = body.get("max_tokens");
+      if (max == null || max.isNull()) throw GatewayFailure.badRequest("max_tokens: Field required", "max_tokens");
+      if (!max.isIntegralNumber() || !max.canConvertToLong() || max.asLong() < 1) {
+        throw GatewayFailure.badRequest("max_tokens: Input should be a positive integer", "max_tokens");
+      }
+      maxTokens = max.asLong();
+      JsonNode s = body.get("stream");
+      if (s != null && !s.isNull()) {
+        if (!s.isBoolean()) throw GatewayFailure.badRequest("stream: Input should be a valid boolean", "stream");
+        stream = s.asBoolean();
+      }
+    }
+    JsonNode user = body.path("metadata").get("user_id");
+    return new ApiRequest(this, operation, body, model.asText(), stream, true, maxTokens,
+        user != null && user.isTextual() ? user.asText() : null);
+  }
+
+  @Override
+  public Prompt prompt(ApiRequest request) {
+    return AnthropicPrompt.of(request.body());
+  }
+
+  @Override
+  public byte[] upstreamBody(ApiRequest request, String upstreamModel) {
+    ObjectNode body = request.body();
+    body.put("model", upstreamModel);
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write a JSON tree that was read", e);
+    }
+  }
+
+  @Override
+  public StreamObserver observe(ApiRequest request) {
+    return new MessageStreamObserver(json);
+  }
+
+  /** The usage, read by streaming past everything but the {@code usage} field; only without usage, the text. */
+  @Override
+  public Answer readAnswer(ApiRequest request, byte[] body) {
+    Usage usage = null;
+    try (JsonParser p = json.createParser(body)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (field.equals("usage")) usage = AnthropicUsage.read(p.readValueAsTree());
+          else p.skipChildren();
+        }
+      }
+      return usage != null ? new Answer(usage, null) : new Answer(null, answerText(json.readTree(body)));
+    } catch (Exception notJson) {
+      return new Answer(null, null);
+    }
+  }
+
+  private static String answerText(JsonNode message) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode block : message.path("content")) {
+      if (block.has("text")) sb.append(block.path("text").asText());
+      else if (block.has("input")) sb.append(block.get("input").toString());
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public Set<String> answerNeutralFields() {
+    return ANSWER_NEUTRAL;
+  }
+
+  @Override
+  public byte[] assemble(ApiRequest request, List<StreamEvent> events) {
+    return messages.assemble(events);
+  }
+
+  @Override
+  public List<byte[]> replay(ApiRequest request, byte[] answer) {
+    return messages.replay(answer);
+  }
+
+  @Override
+  public byte[] errorBody(GatewayFailure failure) {
+    return AnthropicErrors.body(failure);
+  }
+
+  @Override
+  public byte[] errorEvent(ApiRequest request, GatewayFailure failure) {
+    return AnthropicErrors.event(AnthropicErrors.body(failure));
+  }
+
+  @Override
+  public byte[] errorEvent(byte[] errorBody) {
+    return AnthropicErrors.event(errorBody);
+  }
+
+  @Override
+  public byte[] tokenCount(long inputTokens) {
+    return ("{\"input_tokens\":" + inputTokens + "}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public byte[] keepalive() {
+    return PING;
+  }
+}

@@ -1,0 +1,63 @@
+package dev.tollgate.wire.anthropic;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.tollgate.core.GatewayFailure;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Anthropic's error body, {@code {"type":"error","error":{"type","message"}}}, whose type follows the status
+ * as Anthropic's API sets it: 400 {@code invalid_request_error}, 401 {@code authentication_error}, 403
+ * {@code permission_error}, 404 {@code not_found_error}, 413 {@code request_too_large}, 429
+ * {@code rate_limit_error}, 503 and 529 {@code overloaded_error}, 504 {@code timeout_error}, other 5xx
+ * {@code api_error}.
+ */
+public final class AnthropicErrors {
+  private AnthropicErrors() {}
+
+  public static String type(int status) {
+    return switch (status) {
+      case 401 -> "authentication_error";
+      case 403 -> "permission_error";
+      case 404 -> "not_found_error";
+      case 413 -> "request_too_large";
+      case 429 -> "rate_limit_error";
+      case 503, 529 -> "overloaded_error";
+      case 504 -> "timeout_error";
+      default -> status >= 500 ? "api_error" : "invalid_request_error";
+    };
+  }
+
+  public static byte[] body(GatewayFailure f) {
+    return body(type(f.status()), f.getMessage());
+  }
+
+  public static byte[] body(String type, String message) {
+    StringBuilder sb = new StringBuilder(160).append("{\"type\":\"error\",\"error\":{\"type\":");
+    quote(sb, type);
+    sb.append(",\"message\":");
+    quote(sb, message);
+    sb.append("}}");
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A stream's error event carrying an error body. */
+  public static byte[] event(byte[] body) {
+    byte[] head = "event: error\ndata: ".getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[head.length + body.length + 2];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(body, 0, out, head.length, body.length);
+    out[out.length - 2] = '\n';
+    out[out.length - 1] = '\n';
+    return out;
+  }
+
+  private static void quote(StringBuilder sb, String s) {
+    if (s == null) {
+      sb.append("null");
+      return;
+    }
+    sb.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(s, sb);
+    sb.append('"');
+  }
+}

@@ -1,0 +1,79 @@
+package dev.tollgate.wire.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.StreamObserver;
+
+/**
+ * A Messages stream, read by its event names: the prompt's usage from {@code message_start} (input and
+ * prompt-cache counts), the final usage once {@code message_delta} brings the output count, text from the
+ * deltas, the end at {@code message_stop} or an {@code error} event. Every event goes to the client: Anthropic always reports
+ * usage, so there is nothing the gateway asked for on the client's behalf.
+ */
+final class MessageStreamObserver implements StreamObserver {
+  private final ObjectMapper json;
+  private final StringBuilder text = new StringBuilder();
+  private Usage started;
+  private Usage usage;
+  private boolean ended;
+  private boolean failed;
+
+  MessageStreamObserver(ObjectMapper json) {
+    this.json = json;
+  }
+
+  @Override
+  public boolean relay(String event, String data) {
+    if (event == null || data == null) return true;
+    switch (event) {
+      case "content_block_delta" -> {
+        JsonNode delta = read(data).path("delta");
+        JsonNode piece = delta.has("text") ? delta.get("text") : delta.get("partial_json");
+        if (piece != null && piece.isTextual()) text.append(piece.asText());
+      }
+      case "message_start" -> started = AnthropicUsage.read(read(data).path("message").get("usage"));
+      case "message_delta" -> usage = AnthropicUsage.update(usage != null ? usage : started, read(data).get("usage"));
+      case "message_stop" -> ended = true;
+      case "error" -> {
+        ended = true;
+        failed = true;
+      }
+      default -> { }
+    }
+    return true;
+  }
+
+  private JsonNode read(String data) {
+    try {
+      return json.readTree(data);
+    } catch (Exception notJson) {
+      return json.missingNode();
+    }
+  }
+
+  @Override
+  public Usage usage() {
+    return usage;
+  }
+
+  @Override
+  public Usage promptUsage() {
+    return started;
+  }
+
+  @Override
+  public boolean ended() {
+    return ended;
+  }
+
+  @Override
+  public boolean failed() {
+    return failed;
+  }
+
+  @Override
+  public String text() {
+    return text.toString();
+  }
+}

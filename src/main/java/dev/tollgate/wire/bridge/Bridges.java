@@ -1,0 +1,70 @@
+package dev.tollgate.wire.bridge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.Translation;
+import dev.tollgate.wire.Translator;
+import dev.tollgate.wire.anthropic.AnthropicDialect;
+import dev.tollgate.wire.anthropic.AnthropicOperation;
+import dev.tollgate.wire.openai.OpenAiEndpoint;
+
+/**
+ * The translations between the client APIs: OpenAI chat completions carried by an Anthropic provider (a team on
+ * the OpenAI SDK uses Claude models with the same key).
+ */
+public final class Bridges implements Translator {
+  private final AnthropicDialect anthropic;
+  private final ChatToMessages chatToMessages;
+  private final MessageToChat messageToChat;
+  private final ObjectMapper json;
+
+  public Bridges(ObjectMapper json, AnthropicDialect anthropic) {
+    this.json = json;
+    this.anthropic = anthropic;
+    this.chatToMessages = new ChatToMessages(json);
+    this.messageToChat = new MessageToChat(json);
+  }
+
+  @Override
+  public Translation translate(ApiRequest request, String providerDialect) {
+    if (request.operation() == OpenAiEndpoint.CHAT_COMPLETIONS && providerDialect.equals(anthropic.name())) {
+      ObjectNode body = chatToMessages.translate(request.body(), request.model());
+      ApiRequest upstream = new ApiRequest(anthropic, AnthropicOperation.MESSAGES, body, request.model(), request.stream(), true,
+          body.get("max_tokens").asLong(), request.user());
+      return new ChatOverMessages(upstream, request.clientWantsUsage());
+    }
+    return null;
+  }
+
+  /** A chat completion request carried as a Messages request. */
+  private final class ChatOverMessages implements Translation {
+    private final ApiRequest upstream;
+    private final boolean clientWantsUsage;
+
+    ChatOverMessages(ApiRequest upstream, boolean clientWantsUsage) {
+      this.upstream = upstream;
+      this.clientWantsUsage = clientWantsUsage;
+    }
+
+    @Override
+    public ApiRequest upstream() {
+      return upstream;
+    }
+
+    @Override
+    public byte[] answer(byte[] upstreamAnswer) {
+      return messageToChat.answer(upstreamAnswer);
+    }
+
+    @Override
+    public byte[] error(int status, byte[] upstreamError) {
+      return messageToChat.error(status, upstreamError);
+    }
+
+    @Override
+    public Events events() {
+      return new MessageEventsToChunks(json, clientWantsUsage);
+    }
+  }
+}
