@@ -1,0 +1,164 @@
+package dev.tollgate.wire.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.Usage;
+import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.StreamEvent;
+import dev.tollgate.wire.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Anthropic's Messages format: what the gateway reads of a request, a stream and an answer, and how it errs. */
+class AnthropicDialectTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final AnthropicDialect anthropic = new AnthropicDialect(JSON);
+
+  private ApiRequest read(String body) {
+    return anthropic.read(AnthropicOperation.MESSAGES, body.getBytes(StandardCharsets.UTF_8), null);
+  }
+
+  private static List<StreamEvent> events(List<byte[]> raw) {
+    List<StreamEvent> out = new ArrayList<>();
+    for (byte[] r : raw) {
+      String name = null;
+      String data = null;
+      for (String line : new String(r, StandardCharsets.UTF_8).split("\n")) {
+        if (line.startsWith("event: ")) name = line.substring(7);
+        if (line.startsWith("data: ")) data = line.substring(6);
+      }
+      out.add(new StreamEvent(name, data));
+    }
+    return out;
+  }
+
+  @Test
+  void reads_model_stream_max_tokens_and_the_end_user() {
+    ApiRequest r = read("""
+        {"model":"claude-x","max_tokens":300,"stream":true,"metadata":{"user_id":"u-1"},
+         "messages":[{"role":"user","content":"hi"}]}""");
+    assertThat(r.model()).isEqualTo("claude-x");
+    assertThat(r.stream()).isTrue();
+    assertThat(r.maxOutputTokens()).isEqualTo(300);
+    assertThat(r.user()).isEqualTo("u-1");
+  }
+
+  @Test
+  void rejects_what_anthropic_rejects_with_its_messages() {
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":[]}")).isInstanceOf(GatewayFailure.class)
+        .hasMessage("max_tokens: Field required");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"max_tokens\":0,\"messages\":[]}")).hasMessageContaining("max_tokens");
+    assertThatThrownBy(() -> read("{\"max_tokens\":5,\"messages\":[]}")).hasMessage("model: Field required");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"max_tokens\":5,\"messages\":\"hi\"}")).hasMessage("messages: Input should be a valid list");
+    assertThatThrownBy(() -> read("[1]")).hasMessage("The request body must be a JSON object.");
+    // count_tokens needs no max_tokens
+    assertThat(anthropic.read(AnthropicOperation.COUNT_TOKENS, "{\"model\":\"m\",\"messages\":[]}".getBytes(StandardCharsets.UTF_8), null)
+        .maxOutputTokens()).isZero();
+  }
+
+  @Test
+  void errors_take_anthropics_shape_and_type_by_status() throws Exception {
+    JsonNode body = JSON.readTree(anthropic.errorBody(new GatewayFailure(429, "requests", "rate_limit_exceeded", null, "slow down")));
+    assertThat(body.path("type").asText()).isEqualTo("error");
+    assertThat(body.path("error").path("type").asText()).isEqualTo("rate_limit_error");
+    assertThat(body.path("error").path("message").asText()).isEqualTo("slow down");
+    assertThat(AnthropicErrors.type(401)).isEqualTo("authentication_error");
+    assertThat(AnthropicErrors.type(403)).isEqualTo("permission_error");
+    assertThat(AnthropicErrors.type(404)).isEqualTo("not_found_error");
+    assertThat(AnthropicErrors.type(413)).isEqualTo("request_too_large");
+    assertThat(AnthropicErrors.type(529)).isEqualTo("overloaded_error");
+    assertThat(AnthropicErrors.type(502)).isEqualTo("api_error");
+    String event = new String(anthropic.errorEvent(null, GatewayFailure.streamBroken()), StandardCharsets.UTF_8);
+    assertThat(event).startsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"").endsWith("\n\n");
+  }
+
+  @Test
+  void a_stream_reports_its_prompt_at_the_start_and_its_whole_usage_at_the_end() {
+    StreamObserver o = anthropic.observe(null);
+    o.relay("message_start", """
+        {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"c",
+         "usage":{"input_tokens":25,"cache_creation_input_tokens":100,"cache_read_input_tokens":400,"output_tokens":1}}}""");
+    assertThat(o.usage()).as("no usage of the whole answer before message_delta").isNull();
+    assertThat(o.promptUsage()).isEqualTo(new Usage(525, 1, 400, 0, 100));
+    o.relay("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+    assertThat(o.relay("ping", "{\"type\": \"ping\"}")).isTrue();
+    o.relay("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}");
+    o.relay("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}");
+    assertThat(o.ended()).isFalse();
+    o.relay("message_stop", "{\"type\":\"message_stop\"}");
+    assertThat(o.ended()).isTrue();
+    assertThat(o.failed()).isFalse();
+    assertThat(o.usage()).isEqualTo(new Usage(525, 7, 400, 0, 100));
+    assertThat(o.text()).isEqualTo("Hello");
+  }
+
+  @Test
+  void an_error_event_ends_a_stream_as_failed() {
+    StreamObserver o = anthropic.observe(null);
+    o.relay("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+    assertThat(o.ended()).isTrue();
+    assertThat(o.failed()).isTrue();
+  }
+
+  @Test
+  void a_non_streamed_answers_usage_counts_cache_reads_and_writes_in_the_prompt() {
+    byte[] body = """
+        {"id":"msg_1","type":"message","content":[{"type":"text","text":"x"}],
+         "usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":20,"cache_creation_input_tokens":30}}"""
+        .getBytes(StandardCharsets.UTF_8);
+    assertThat(anthropic.readAnswer(null, body).usage()).isEqualTo(new Usage(60, 5, 20, 0, 30));
+  }
+
+  @Test
+  void a_message_with_text_tool_use_and_thinking_survives_replay_and_assembly() throws Exception {
+    String message = """
+        {"id":"msg_9","type":"message","role":"assistant","model":"claude-x",
+         "content":[{"type":"thinking","thinking":"Let me see.","signature":"sig=="},
+                    {"type":"text","text":"I will look up the weather in Paris and in Lyon for you."},
+                    {"type":"tool_use","id":"toolu_1","name":"weather","input":{"city":"Paris","days":[1,2]}},
+                    {"type":"tool_use","id":"toolu_2","name":"weather","input":{"city":"Lyon","days":[]}}],
+         "stop_reason":"tool_use","stop_sequence":null,
+         "usage":{"input_tokens":50,"output_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":10}}""";
+    ApiRequest request = read("{\"model\":\"claude-x\",\"max_tokens\":10,\"stream\":true,\"messages\":[]}");
+    List<byte[]> replay = anthropic.replay(request, message.getBytes(StandardCharsets.UTF_8));
+    List<StreamEvent> events = events(replay);
+    assertThat(events.get(0).name()).isEqualTo("message_start");
+    assertThat(events.get(events.size() - 1).name()).isEqualTo("message_stop");
+    assertThat(events).filteredOn(e -> "content_block_delta".equals(e.name())).hasSizeGreaterThan(6);
+    assertThat(JSON.readTree(anthropic.assemble(request, events))).isEqualTo(JSON.readTree(message));
+
+    StreamObserver o = anthropic.observe(request);
+    for (StreamEvent e : events) o.relay(e.name(), e.data());
+    assertThat(o.usage()).isEqualTo(new Usage(60, 40, 10, 0, 0));
+  }
+
+  @Test
+  void an_incomplete_stream_assembles_to_no_answer() {
+    ApiRequest request = read("{\"model\":\"claude-x\",\"max_tokens\":10,\"stream\":true,\"messages\":[]}");
+    List<StreamEvent> events = events(anthropic.replay(request,
+        "{\"id\":\"m\",\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"abc\"}],\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"
+            .getBytes(StandardCharsets.UTF_8)));
+    assertThat(anthropic.assemble(request, events.subList(0, events.size() - 1))).isNull();
+  }
+
+  @Test
+  void the_prompt_counts_system_messages_tool_calls_results_and_tool_definitions() {
+    ApiRequest r = read("""
+        {"model":"m","max_tokens":5,"system":[{"type":"text","text":"Be brief."}],
+         "tools":[{"name":"weather","input_schema":{"type":"object"}}],
+         "messages":[{"role":"user","content":"Weather?"},
+                     {"role":"assistant","content":[{"type":"tool_use","id":"t","name":"weather","input":{"city":"Paris"}}]},
+                     {"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"Sunny"},
+                                               {"type":"image","source":{"type":"url","url":"http://x"}}]}]}""");
+    var prompt = r.prompt();
+    assertThat(prompt.pieces()).contains("Be brief.", "Weather?", "weather", "{\"city\":\"Paris\"}", "Sunny",
+        "{\"name\":\"weather\",\"input_schema\":{\"type\":\"object\"}}");
+    assertThat(prompt.framingTokens()).isEqualTo(3 * AnthropicPrompt.PER_MESSAGE + AnthropicPrompt.REPLY_PRIMING + AnthropicPrompt.IMAGE_FLOOR);
+  }
+}
