@@ -160,6 +160,7 @@ public final class Gateway {
 
   private Future<Void> deploy() {
     ObjectMapper json = new ObjectMapper();
+    OpenAiDialect openai = new OpenAiDialect(json);
     AnthropicDialect anthropic = new AnthropicDialect(json);
     ModelRouter router = new ModelRouter(config.models());
     Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
@@ -173,13 +174,13 @@ public final class Gateway {
       if (p.maxConcurrent() != null) maxConcurrent.put(p.name(), p.maxConcurrent());
     });
     ProxyPipeline.Parts pipeline = new ProxyPipeline.Parts(
-        authenticator, router, providers, new Bridges(json, anthropic), new TargetBreakers(server.upstream().breaker(), metrics),
+        authenticator, router, providers, new Bridges(json, openai, anthropic), new TargetBreakers(server.upstream().breaker(), metrics),
         new TargetBulkheads(server.upstream().maxConcurrentPerTarget(), maxConcurrent), quotas, prices,
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
     QuotaView quotaView = new QuotaView(quotas, clock);
-    GatewayParts parts = new GatewayParts(config, pipeline, new OpenAiDialect(json), anthropic, new CallerEndpoint(authenticator),
+    GatewayParts parts = new GatewayParts(config, pipeline, openai, anthropic, new CallerEndpoint(authenticator),
         new ModelList(router), quotaView, metrics, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
         name -> router.route(name) != null, config.auth().rotationGrace(), clock);

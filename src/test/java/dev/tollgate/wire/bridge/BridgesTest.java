@@ -9,6 +9,7 @@ import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Translation;
 import dev.tollgate.wire.anthropic.AnthropicDialect;
+import dev.tollgate.wire.anthropic.AnthropicOperation;
 import dev.tollgate.wire.openai.OpenAiDialect;
 import dev.tollgate.wire.openai.OpenAiEndpoint;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** OpenAI chat completions carried by an Anthropic provider: the request, the answer, the stream and errors. */
+/** Each client API carried by a provider speaking the other: the request, the answer, the stream and errors. */
 class BridgesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final OpenAiDialect openai = new OpenAiDialect(JSON);
-  private final Bridges bridges = new Bridges(JSON, new AnthropicDialect(JSON));
+  private final AnthropicDialect anthropic = new AnthropicDialect(JSON);
+  private final Bridges bridges = new Bridges(JSON, openai, anthropic);
 
   private Translation translate(String chat) {
     ApiRequest request = openai.read(OpenAiEndpoint.CHAT_COMPLETIONS, chat.getBytes(StandardCharsets.UTF_8), null);
@@ -188,5 +190,96 @@ class BridgesTest {
   void only_chat_completions_cross_to_anthropic() {
     ApiRequest embeddings = openai.read(OpenAiEndpoint.EMBEDDINGS, "{\"model\":\"e\",\"input\":\"x\"}".getBytes(StandardCharsets.UTF_8), null);
     assertThat(bridges.translate(embeddings, "anthropic")).isNull();
+  }
+
+  // Anthropic Messages carried by an OpenAI-compatible provider
+
+  private Translation reverse(String messages) {
+    ApiRequest request = anthropic.read(AnthropicOperation.MESSAGES, messages.getBytes(StandardCharsets.UTF_8), null);
+    return bridges.translate(request, "openai");
+  }
+
+  @Test
+  void a_messages_request_with_system_images_tools_and_results_becomes_a_chat_request() throws Exception {
+    Translation t = reverse("""
+        {"model":"gpt","max_tokens":100,"stream":true,"system":"Be brief.","stop_sequences":["END"],"temperature":0.5,
+         "metadata":{"user_id":"u-1"},
+         "tools":[{"name":"weather","description":"Weather","input_schema":{"type":"object"}}],
+         "tool_choice":{"type":"tool","name":"weather","disable_parallel_tool_use":true},
+         "messages":[
+           {"role":"user","content":[{"type":"text","text":"Look"},
+                                     {"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAA"}}]},
+           {"role":"assistant","content":[{"type":"thinking","thinking":"hm","signature":"s"},{"type":"text","text":"Checking."},
+                                          {"type":"tool_use","id":"toolu_1","name":"weather","input":{"city":"Paris"}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"Sunny"}]},
+                                     {"type":"text","text":"And now?"}]}]}""");
+    assertThat(t.upstream().dialect().name()).isEqualTo("openai");
+    JsonNode body = JSON.readTree(t.upstream().dialect().upstreamBody(t.upstream(), "gpt-upstream"));
+    assertThat(body).isEqualTo(JSON.readTree("""
+        {"model":"gpt-upstream",
+         "messages":[
+           {"role":"system","content":"Be brief."},
+           {"role":"user","content":[{"type":"text","text":"Look"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAA"}}]},
+           {"role":"assistant","content":"Checking.","tool_calls":[
+              {"id":"toolu_1","type":"function","function":{"name":"weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
+           {"role":"tool","tool_call_id":"toolu_1","content":"Sunny"},
+           {"role":"user","content":[{"type":"text","text":"And now?"}]}],
+         "max_completion_tokens":100,"stream":true,"temperature":0.5,"stop":["END"],"user":"u-1",
+         "tools":[{"type":"function","function":{"name":"weather","description":"Weather","parameters":{"type":"object"}}}],
+         "tool_choice":{"type":"function","function":{"name":"weather"}},"parallel_tool_calls":false,
+         "stream_options":{"include_usage":true}}"""));
+  }
+
+  @Test
+  void a_chat_completion_becomes_a_message_with_cached_tokens_as_cache_reads() throws Exception {
+    Translation t = reverse("{\"model\":\"gpt\",\"max_tokens\":10,\"messages\":[]}");
+    JsonNode message = JSON.readTree(t.answer("""
+        {"id":"chatcmpl-xyz","object":"chat.completion","model":"gpt-upstream",
+         "choices":[{"index":0,"message":{"role":"assistant","content":"On it.","tool_calls":[
+            {"id":"call_1","type":"function","function":{"name":"weather","arguments":"{\\"city\\":\\"Rome\\"}"}}]},
+           "finish_reason":"tool_calls"}],
+         "usage":{"prompt_tokens":100,"completion_tokens":7,"total_tokens":107,"prompt_tokens_details":{"cached_tokens":60}}}"""
+        .getBytes(StandardCharsets.UTF_8)));
+    assertThat(message).isEqualTo(JSON.readTree("""
+        {"id":"msg_xyz","type":"message","role":"assistant","model":"gpt-upstream",
+         "content":[{"type":"text","text":"On it."},{"type":"tool_use","id":"call_1","name":"weather","input":{"city":"Rome"}}],
+         "stop_reason":"tool_use","stop_sequence":null,
+         "usage":{"input_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":60,"output_tokens":7}}"""));
+    JsonNode error = JSON.readTree(t.error(429, "{\"error\":{\"message\":\"Slow down\",\"type\":\"requests\"}}".getBytes(StandardCharsets.UTF_8)));
+    assertThat(error).isEqualTo(JSON.readTree("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Slow down\"}}"));
+  }
+
+  @Test
+  void chat_chunks_become_a_messages_stream_that_assembles_to_the_answer() throws Exception {
+    Translation t = reverse("{\"model\":\"gpt\",\"max_tokens\":10,\"stream\":true,\"messages\":[]}");
+    Translation.Events events = t.events();
+    List<byte[]> out = new ArrayList<>();
+    Translation.Sink sink = (raw, show) -> out.add(raw);
+    String head = "{\"id\":\"chatcmpl-7\",\"object\":\"chat.completion.chunk\",\"model\":\"g\",\"choices\":[{\"index\":0,\"delta\":";
+    events.translate(null, head + "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}", sink);
+    events.translate(null, head + "{\"content\":\"Hel\"},\"finish_reason\":null}]}", sink);
+    events.translate(null, head + "{\"content\":\"lo\"},\"finish_reason\":null}]}", sink);
+    events.translate(null, head + "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\","
+        + "\"function\":{\"name\":\"f\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}", sink);
+    events.translate(null, head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"a\\\":\"}}]},\"finish_reason\":null}]}", sink);
+    events.translate(null, head + "{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"2}\"}}]},\"finish_reason\":null}]}", sink);
+    events.translate(null, head + "{},\"finish_reason\":\"tool_calls\"}]}", sink);
+    events.translate(null, "{\"id\":\"chatcmpl-7\",\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":5}}", sink);
+    events.translate(null, "[DONE]", sink);
+
+    List<dev.tollgate.wire.StreamEvent> parsed = new ArrayList<>();
+    for (byte[] raw : out) {
+      String[] lines = new String(raw, StandardCharsets.UTF_8).split("\n");
+      parsed.add(new dev.tollgate.wire.StreamEvent(lines[0].substring(7), lines[1].substring(6)));
+    }
+    assertThat(parsed).extracting(dev.tollgate.wire.StreamEvent::name).containsExactly("message_start", "content_block_start",
+        "content_block_delta", "content_block_delta", "content_block_stop", "content_block_start", "content_block_delta",
+        "content_block_delta", "content_block_stop", "message_delta", "message_stop");
+    JsonNode message = JSON.readTree(anthropic.assemble(t.upstream(), parsed));
+    assertThat(message.path("content")).isEqualTo(JSON.readTree(
+        "[{\"type\":\"text\",\"text\":\"Hello\"},{\"type\":\"tool_use\",\"id\":\"call_1\",\"name\":\"f\",\"input\":{\"a\":2}}]"));
+    assertThat(message.path("stop_reason").asText()).isEqualTo("tool_use");
+    assertThat(message.path("usage").path("input_tokens").asLong()).isEqualTo(12);
+    assertThat(message.path("usage").path("output_tokens").asLong()).isEqualTo(5);
   }
 }
