@@ -1,104 +1,125 @@
 package dev.tollgate.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A deterministic answer derived from the prompt: the same prompt always gives the same words.
- * Every word is one token in o200k_base and cl100k_base, so the completion token count is exactly
- * the number of words.
+ * The fake provider's answer to an OpenAI request (chat completions, completions or responses), derived from the
+ * prompt so the same request always gets the same answer: {@code n} choices, choice i drawn from its own words;
+ * JSON when the request asks for a response format; function calls when it offers functions; cut at its maximum
+ * of output tokens.
  */
 final class MockAnswer {
-  private static final String[] WORDS = {
-      " the", " quick", " brown", " fox", " jumps", " over", " lazy", " dog", " and", " then", " runs",
-      " far", " away", " from", " home", " to", " find", " new", " friends", " in", " a", " big", " city",
-      " with", " many", " tall", " buildings", " where", " people", " work", " every", " day", " on",
-      " great", " ideas", " that", " change", " world", " for", " good", " time", " light", " water",
-      " blue", " green", " red", " small", " old", " young", " happy", " cold", " warm", " night", " sun"
-  };
+  enum Api { CHAT, COMPLETIONS, RESPONSES }
 
+  final Api api;
   final String model;
-  final String prompt;
   final int promptTokens;
-  final List<String> tokens;
-  /** Function calls instead of text, when the request offered tools; else empty. */
-  final List<ToolCall> toolCalls;
+  final List<Choice> choices;
   /** How many alternatives per token when the request asked for logprobs; -1 when it did not. */
   final int topLogprobs;
+  /** The reasoning tokens reported ({@code x-mock-reasoning-tokens}, within the maximum of output tokens). */
+  final int reasoningTokens;
 
   /** One function call: its id, the function's name and its JSON arguments. */
   record ToolCall(String id, String name, String arguments) {}
 
-  private MockAnswer(String model, String prompt, int promptTokens, List<String> tokens, List<ToolCall> toolCalls,
-      int topLogprobs) {
+  /** One choice: its text in pieces of one token each, or its function calls; and whether max tokens cut it short. */
+  record Choice(int index, List<String> pieces, List<ToolCall> toolCalls, boolean cut) {
+    String text() {
+      return String.join("", pieces);
+    }
+
+    String finishReason() {
+      return !toolCalls.isEmpty() ? "tool_calls" : cut ? "length" : "stop";
+    }
+
+    int completionTokens() {
+      int n = pieces.size();
+      for (ToolCall c : toolCalls) n += MockTokens.count(c.name()) + MockTokens.count(c.arguments());
+      return n;
+    }
+  }
+
+  private MockAnswer(Api api, String model, int promptTokens, List<Choice> choices, int topLogprobs, int reasoningTokens) {
+    this.api = api;
     this.model = model;
-    this.prompt = prompt;
     this.promptTokens = promptTokens;
-    this.tokens = tokens;
-    this.toolCalls = toolCalls;
+    this.choices = choices;
     this.topLogprobs = topLogprobs;
+    this.reasoningTokens = reasoningTokens;
   }
 
-  /**
-   * @param path the request's path, which decides how its prompt is counted
-   * @param toolCalls how many parallel calls to make when the chat request offers tools
-   */
-  static MockAnswer of(String path, JsonNode body, int count, int padChars, int toolCalls) {
-    String prompt = text(body);
-    long seed = prompt.hashCode() * 0x9E3779B97F4A7C15L;
-    List<String> tokens = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      seed = seed * 6364136223846793005L + 1442695040888963407L;
-      String word = WORDS[(int) Math.floorMod(seed >>> 33, (long) WORDS.length)];
-      tokens.add(padChars > 0 ? word + " " + "x".repeat(padChars) : word);
+  static Api api(String path) {
+    if (path.endsWith("/chat/completions")) return Api.CHAT;
+    return path.endsWith("/responses") ? Api.RESPONSES : Api.COMPLETIONS;
+  }
+
+  static MockAnswer of(String path, JsonNode body, MockBehaviour b) {
+    Api api = api(path);
+    String prompt = MockWords.prompt(body);
+    int limit = maxTokens(api, body);
+    int reasoning = Math.min(b.reasoningTokens(), limit);
+    List<MockTools.Function> functions = MockTools.called(api, body);
+    int n = api == Api.RESPONSES ? 1 : Math.max(1, body.path("n").asInt(1));
+    List<Choice> choices = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      MockWords words = MockWords.of(prompt, i);
+      choices.add(functions.isEmpty() ? text(i, words, format(api, body), b, limit - reasoning)
+          : new Choice(i, List.of(), MockTools.calls(functions, b.toolCalls(), words), false));
     }
-    String model = body.path("model").asText("mock-model");
-    List<ToolCall> calls = new ArrayList<>();
-    JsonNode tools = body.path("tools");
-    boolean toolsOffered = path.endsWith("/chat/completions") && tools.isArray() && !tools.isEmpty()
-        && !"none".equals(body.path("tool_choice").asText(""));
-    if (toolsOffered) {
-      for (int i = 0; i < toolCalls; i++) {
-        JsonNode tool = tools.get(i % tools.size());
-        String name = tool.path("function").path("name").asText("tool");
-        String arg = tokens.isEmpty() ? "" : tokens.get(i % tokens.size()).trim();
-        calls.add(new ToolCall("call_" + Long.toHexString(Math.abs(seed + i)), name,
-            "{\"query\":\"" + arg + "\",\"n\":" + (i + 1) + "}"));
-      }
-      tokens = List.of();
+    int top = api != Api.COMPLETIONS && body.path("logprobs").asBoolean(false) ? body.path("top_logprobs").asInt(0) : -1;
+    return new MockAnswer(api, body.path("model").asText("mock-model"), MockTokens.prompt(path, body), choices, top, reasoning);
+  }
+
+  /** The words of the answer, or JSON when a response format asks for it; no more pieces than the budget. */
+  private static Choice text(int index, MockWords words, JsonNode format, MockBehaviour b, int budget) {
+    List<String> pieces = words.next(b.tokens(), b.padChars());
+    String type = format.path("type").asText("text");
+    JsonNode schema = format.has("json_schema") ? format.path("json_schema").path("schema") : format.path("schema");
+    if (type.equals("json_schema") && schema.isObject()) {
+      pieces = MockTokens.pieces(MockJsonValues.of(schema, words).toString());
+    } else if (type.equals("json_schema") || type.equals("json_object")) {
+      pieces = MockTokens.pieces(JsonNodeFactory.instance.objectNode().put("answer", String.join("", pieces).trim()).toString());
     }
-    int top = body.path("logprobs").asBoolean(false) ? body.path("top_logprobs").asInt(0) : -1;
-    return new MockAnswer(model, prompt, MockTokens.prompt(path, body), tokens, calls, top);
+    boolean cut = pieces.size() > budget;
+    return new Choice(index, cut ? List.copyOf(pieces.subList(0, budget)) : pieces, List.of(), cut);
   }
 
-  /** Every string the prompt fields hold, in order: what the answer is derived from. */
-  private static String text(JsonNode body) {
-    StringBuilder sb = new StringBuilder();
-    for (String field : new String[] {"instructions", "messages", "prompt", "input"}) collect(body.get(field), sb);
-    return sb.toString();
+  private static JsonNode format(Api api, JsonNode body) {
+    return switch (api) {
+      case CHAT -> body.path("response_format");
+      case RESPONSES -> body.path("text").path("format");
+      case COMPLETIONS -> MissingNode.getInstance();
+    };
   }
 
-  private static void collect(JsonNode node, StringBuilder sb) {
-    if (node == null) return;
-    if (node.isTextual()) {
-      if (!sb.isEmpty()) sb.append('\n');
-      sb.append(node.asText());
-    } else if (node.isArray()) {
-      node.forEach(item -> collect(item, sb));
-    } else if (node.isObject()) {
-      collect(node.get("content"), sb);
-      collect(node.get("text"), sb);
-    }
+  /** The request's maximum of output tokens (reasoning included), or no maximum. */
+  private static int maxTokens(Api api, JsonNode body) {
+    JsonNode max = switch (api) {
+      case CHAT -> body.has("max_completion_tokens") ? body.get("max_completion_tokens") : body.path("max_tokens");
+      case COMPLETIONS -> body.path("max_tokens");
+      case RESPONSES -> body.path("max_output_tokens");
+    };
+    return max.canConvertToInt() && max.asInt() > 0 ? max.asInt() : Integer.MAX_VALUE;
   }
 
-  String text() {
-    return String.join("", tokens);
+  Choice first() {
+    return choices.get(0);
   }
 
+  /** Completion tokens over every choice, reasoning included. */
   int completionTokens() {
-    int n = tokens.size();
-    for (ToolCall c : toolCalls) n += MockTokens.count(c.name()) + MockTokens.count(c.arguments());
+    int n = reasoningTokens;
+    for (Choice c : choices) n += c.completionTokens();
     return n;
+  }
+
+  /** Whether the maximum of output tokens cut the answer short. */
+  boolean cut() {
+    return choices.stream().anyMatch(Choice::cut);
   }
 }

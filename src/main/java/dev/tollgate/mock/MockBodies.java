@@ -1,56 +1,58 @@
 package dev.tollgate.mock;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** The fake provider's response bodies and stream events, in OpenAI's wire format. */
+/** The fake provider's response bodies in OpenAI's wire format, and the pieces its streams reuse. */
 final class MockBodies {
   private MockBodies() {}
 
   static JsonObject chatUsage(MockAnswer a, MockBehaviour b) {
     return new JsonObject()
         .put("prompt_tokens", a.promptTokens)
-        .put("completion_tokens", a.completionTokens() + b.reasoningTokens())
-        .put("total_tokens", a.promptTokens + a.completionTokens() + b.reasoningTokens())
+        .put("completion_tokens", a.completionTokens())
+        .put("total_tokens", a.promptTokens + a.completionTokens())
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", b.cachedTokens()))
-        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", b.reasoningTokens()));
+        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", a.reasoningTokens));
   }
 
   static JsonObject responsesUsage(MockAnswer a, MockBehaviour b) {
     return new JsonObject()
         .put("input_tokens", a.promptTokens)
         .put("input_tokens_details", new JsonObject().put("cached_tokens", b.cachedTokens()))
-        .put("output_tokens", a.completionTokens() + b.reasoningTokens())
-        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", b.reasoningTokens()))
-        .put("total_tokens", a.promptTokens + a.completionTokens() + b.reasoningTokens());
+        .put("output_tokens", a.completionTokens())
+        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", a.reasoningTokens))
+        .put("total_tokens", a.promptTokens + a.completionTokens());
   }
 
   static JsonObject chat(String id, MockAnswer a, MockBehaviour b) {
-    JsonObject message = new JsonObject().put("role", "assistant")
-        .put("content", a.toolCalls.isEmpty() ? a.text() : null).put("refusal", (Object) null);
-    if (!a.toolCalls.isEmpty()) {
-      JsonArray calls = new JsonArray();
-      for (MockAnswer.ToolCall c : a.toolCalls) calls.add(toolCall(c, c.arguments()));
-      message.put("tool_calls", calls);
+    JsonArray choices = new JsonArray();
+    for (MockAnswer.Choice c : a.choices) {
+      JsonObject message = new JsonObject().put("role", "assistant")
+          .put("content", c.toolCalls().isEmpty() ? c.text() : null).put("refusal", (Object) null);
+      if (!c.toolCalls().isEmpty()) {
+        JsonArray calls = new JsonArray();
+        for (MockAnswer.ToolCall call : c.toolCalls()) calls.add(toolCall(call, call.arguments()));
+        message.put("tool_calls", calls);
+      }
+      Object logprobs = null;
+      if (a.topLogprobs >= 0) {
+        JsonArray content = new JsonArray();
+        for (int i = 0; i < c.pieces().size(); i++) content.add(logprob(c.pieces().get(i), i, a.topLogprobs));
+        logprobs = new JsonObject().put("content", content).put("refusal", (Object) null);
+      }
+      choices.add(new JsonObject().put("index", c.index()).put("message", message).put("logprobs", logprobs)
+          .put("finish_reason", c.finishReason()));
     }
-    Object logprobs = null;
-    if (a.topLogprobs >= 0) {
-      JsonArray content = new JsonArray();
-      for (int i = 0; i < a.tokens.size(); i++) content.add(logprob(a.tokens.get(i), i, a.topLogprobs));
-      logprobs = new JsonObject().put("content", content).put("refusal", (Object) null);
-    }
-    return new JsonObject()
-        .put("id", id).put("object", "chat.completion").put("created", now()).put("model", a.model)
-        .put("choices", new JsonArray().add(new JsonObject()
-            .put("index", 0)
-            .put("message", message)
-            .put("logprobs", logprobs)
-            .put("finish_reason", a.toolCalls.isEmpty() ? "stop" : "tool_calls")))
-        .put("usage", chatUsage(a, b));
+    return new JsonObject().put("id", id).put("object", "chat.completion").put("created", now()).put("model", a.model)
+        .put("choices", choices).put("usage", chatUsage(a, b));
   }
 
   static JsonObject toolCall(MockAnswer.ToolCall c, String arguments) {
@@ -71,31 +73,54 @@ final class MockBodies {
 
   private static JsonArray bytes(String s) {
     JsonArray out = new JsonArray();
-    for (byte x : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) out.add(x & 0xff);
+    for (byte x : s.getBytes(StandardCharsets.UTF_8)) out.add(x & 0xff);
     return out;
   }
 
   static JsonObject completion(String id, MockAnswer a, MockBehaviour b) {
-    return new JsonObject()
-        .put("id", id).put("object", "text_completion").put("created", now()).put("model", a.model)
-        .put("choices", new JsonArray().add(new JsonObject()
-            .put("index", 0).put("text", a.text()).put("logprobs", (Object) null).put("finish_reason", "stop")))
-        .put("usage", chatUsage(a, b));
+    JsonArray choices = new JsonArray();
+    for (MockAnswer.Choice c : a.choices) {
+      choices.add(new JsonObject().put("index", c.index()).put("text", c.text()).put("logprobs", (Object) null)
+          .put("finish_reason", c.finishReason()));
+    }
+    return new JsonObject().put("id", id).put("object", "text_completion").put("created", now()).put("model", a.model)
+        .put("choices", choices).put("usage", chatUsage(a, b));
   }
 
-  static JsonObject response(String id, MockAnswer a, MockBehaviour b, String status, boolean withOutput) {
+  /**
+   * A Responses API response object; {@code done} false gives the one that opens a stream (in progress, no
+   * output, no usage), true the finished one: completed, or incomplete when max_output_tokens cut it.
+   */
+  static JsonObject response(String id, MockAnswer a, JsonNode request, MockBehaviour b, boolean done) {
+    boolean incomplete = done && a.cut();
     JsonArray output = new JsonArray();
-    if (withOutput) {
-      output.add(new JsonObject()
-          .put("type", "message").put("id", "msg_" + id).put("status", "completed").put("role", "assistant")
-          .put("content", new JsonArray().add(new JsonObject()
-              .put("type", "output_text").put("text", a.text()).put("annotations", new JsonArray()))));
-    }
+    if (done) for (JsonObject item : MockResponseItems.of(id, a)) output.add(item);
     return new JsonObject()
-        .put("id", id).put("object", "response").put("created_at", now()).put("status", status)
+        .put("id", id).put("object", "response").put("created_at", now())
+        .put("status", !done ? "in_progress" : incomplete ? "incomplete" : "completed")
+        .put("background", false).put("error", (Object) null)
+        .put("incomplete_details", incomplete ? new JsonObject().put("reason", "max_output_tokens") : null)
+        .put("instructions", echo(request.get("instructions"), null))
+        .put("max_output_tokens", echo(request.get("max_output_tokens"), null))
+        .put("metadata", echo(request.get("metadata"), new JsonObject()))
         .put("model", a.model).put("output", output)
-        .put("parallel_tool_calls", true).put("tool_choice", "auto").put("tools", new JsonArray())
-        .put("usage", withOutput ? responsesUsage(a, b) : null);
+        .put("parallel_tool_calls", echo(request.get("parallel_tool_calls"), true))
+        .put("previous_response_id", echo(request.get("previous_response_id"), null))
+        .put("reasoning", new JsonObject().put("effort", (Object) null).put("summary", (Object) null))
+        .put("store", echo(request.get("store"), true))
+        .put("temperature", echo(request.get("temperature"), 1.0))
+        .put("text", new JsonObject().put("format", echo(request.path("text").get("format"), new JsonObject().put("type", "text"))))
+        .put("tool_choice", echo(request.get("tool_choice"), "auto"))
+        .put("tools", echo(request.get("tools"), new JsonArray()))
+        .put("top_p", echo(request.get("top_p"), 1.0))
+        .put("truncation", "disabled")
+        .put("usage", done ? responsesUsage(a, b) : null)
+        .put("user", echo(request.get("user"), null));
+  }
+
+  /** A request field as the response repeats it, or the default the API reports when the request left it out. */
+  private static Object echo(JsonNode field, Object fallback) {
+    return field == null || field.isNull() ? fallback : Json.decodeValue(field.toString());
   }
 
   static JsonObject embeddings(JsonArray inputs, String model, boolean base64, int dims, int promptTokens) {
@@ -128,9 +153,9 @@ final class MockBodies {
     return v;
   }
 
-  static JsonObject error(String message, String type, String code) {
+  static JsonObject error(String message, String type, String param, String code) {
     return new JsonObject().put("error", new JsonObject()
-        .put("message", message).put("type", type).put("param", (Object) null).put("code", code));
+        .put("message", message).put("type", type).put("param", param).put("code", code));
   }
 
   static Buffer sse(JsonObject data) {

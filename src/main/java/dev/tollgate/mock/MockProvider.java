@@ -3,20 +3,22 @@ package dev.tollgate.mock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The built-in fake provider: OpenAI's chat/completions, completions, embeddings, responses and
- * models, with deterministic answers and faults on demand (see {@link MockBehaviour}). It runs
- * in-process for {@code type: mock} providers and tests, or standalone ({@code tollgate mock}).
+ * The built-in fake provider: OpenAI's chat/completions, completions, embeddings, responses and models
+ * ({@link MockOpenAi}), and Anthropic's messages and count_tokens ({@link MockAnthropic}), with deterministic
+ * answers and faults on demand (see {@link MockBehaviour}). It runs in-process for {@code type: mock} providers
+ * and tests, or standalone ({@code tollgate mock}).
  */
 public final class MockProvider {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,136 +77,50 @@ public final class MockProvider {
       return;
     }
     stats.requests.incrementAndGet();
-    stats.record(new MockStats.Seen(req.method().name(), req.uri(), io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body.toString()));
-    Exchange ex = new Exchange(req);
+    stats.record(new MockStats.Seen(req.method().name(), req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()), body.toString()));
+    MockExchange ex = new MockExchange(vertx, stats, req);
     MockBehaviour b = MockBehaviour.from(req.headers(), defaults);
+    String id = "mock-" + ids.incrementAndGet();
+    boolean anthropic = MockAnthropic.serves(path);
 
     if (req.method().name().equals("GET") && path.endsWith("/models")) {
-      ex.finish(200, new JsonObject().put("object", "list").put("data", new JsonArray()
-          .add(new JsonObject().put("id", "mock-gpt").put("object", "model").put("created", 0).put("owned_by", "tollgate"))));
+      // Anthropic's SDKs send their API version on every request
+      ex.finish(200, req.headers().contains("anthropic-version") ? anthropicModels() : openAiModels());
       return;
     }
-    JsonNode request;
-    try {
-      request = JSON.readTree(body.getBytes());
-      if (request == null || !request.isObject()) throw new IllegalArgumentException();
-    } catch (Exception e) {
-      ex.finish(400, MockBodies.error("We could not parse the JSON body of your request.", "invalid_request_error", null));
+    JsonNode request = json(body);
+    if (request == null) {
+      if (anthropic) MockAnthropic.unreadable(ex, id);
+      else ex.finish(400, MockBodies.error("We could not parse the JSON body of your request.", "invalid_request_error", null, null));
       return;
     }
     if (b.hangs()) return;
-    vertx.setTimer(Math.max(1, b.latencyMs()), t -> answer(ex, path, request, b));
+    vertx.setTimer(Math.max(1, b.latencyMs()), t -> {
+      if (ex.closed()) return;
+      if (anthropic) MockAnthropic.answer(ex, path, request, b, id);
+      else MockOpenAi.answer(ex, path, request, b, id);
+    });
   }
 
-  private void answer(Exchange ex, String path, JsonNode request, MockBehaviour b) {
-    if (ex.closed) return;
-    int fail = b.failStatus();
-    if (fail != 0) {
-      if (fail == 429) ex.resp.putHeader("retry-after", "1");
-      String type = fail == 401 ? "invalid_request_error" : fail == 429 ? "requests" : "server_error";
-      String code = fail == 401 ? "invalid_api_key" : fail == 429 ? "rate_limit_exceeded" : null;
-      ex.finish(fail, MockBodies.error("mock fault " + fail, type, code));
-      return;
-    }
-    String id = "mock-" + ids.incrementAndGet();
-    boolean stream = request.path("stream").asBoolean(false);
-    boolean includeUsage = request.path("stream_options").path("include_usage").asBoolean(false) && !b.noUsage();
-    if (path.endsWith("/chat/completions")) {
-      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars(), b.toolCalls());
-      if (stream) ex.stream(MockStreams.chat("chatcmpl-" + id, a, b, includeUsage, false), b);
-      else ex.finish(200, withoutUsage(MockBodies.chat("chatcmpl-" + id, a, b), b));
-    } else if (path.endsWith("/completions")) {
-      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars(), b.toolCalls());
-      if (stream) ex.stream(MockStreams.chat("cmpl-" + id, a, b, includeUsage, true), b);
-      else ex.finish(200, withoutUsage(MockBodies.completion("cmpl-" + id, a, b), b));
-    } else if (path.endsWith("/responses")) {
-      MockAnswer a = MockAnswer.of(path, request, b.tokens(), b.padChars(), b.toolCalls());
-      if (stream) ex.stream(MockStreams.responses("resp_" + id, a, b), b);
-      else ex.finish(200, MockBodies.response("resp_" + id, a, b, "completed", true));
-    } else if (path.endsWith("/embeddings")) {
-      JsonNode input = request.path("input");
-      JsonArray inputs = new JsonArray();
-      if (input.isArray()) input.forEach(i -> inputs.add(i.isTextual() ? i.asText() : i.toString()));
-      else inputs.add(input.asText());
-      int tokens = 0;
-      for (int i = 0; i < inputs.size(); i++) tokens += MockTokens.count(inputs.getString(i));
-      boolean base64 = "base64".equals(request.path("encoding_format").asText());
-      int dims = request.path("dimensions").asInt(8);
-      ex.finish(200, MockBodies.embeddings(inputs, request.path("model").asText("mock-embed"), base64, dims, tokens));
-    } else {
-      ex.finish(404, MockBodies.error("Unknown path " + path, "invalid_request_error", "unknown_url"));
+  /** The body as a JSON object, or null. */
+  private static JsonNode json(Buffer body) {
+    try {
+      JsonNode request = JSON.readTree(body.getBytes());
+      return request != null && request.isObject() ? request : null;
+    } catch (IOException e) {
+      return null;
     }
   }
 
-  private static JsonObject withoutUsage(JsonObject body, MockBehaviour b) {
-    if (b.noUsage()) body.remove("usage");
-    return body;
+  private static JsonObject openAiModels() {
+    JsonObject model = new JsonObject().put("id", "mock-gpt").put("object", "model").put("created", 0).put("owned_by", "tollgate");
+    return new JsonObject().put("object", "list").put("data", new JsonArray().add(model));
   }
 
-  /** One request's answer; tracks whether the client went away before the answer was complete. */
-  private final class Exchange {
-    final HttpServerRequest req;
-    final HttpServerResponse resp;
-    boolean done;
-    boolean closed;
-
-    Exchange(HttpServerRequest req) {
-      this.req = req;
-      this.resp = req.response();
-      stats.enter();
-      resp.closeHandler(v -> {
-        closed = true;
-        if (!done) {
-          done = true;
-          stats.resets.incrementAndGet();
-          stats.active.decrementAndGet();
-        }
-      });
-    }
-
-    void complete() {
-      if (!done) {
-        done = true;
-        stats.active.decrementAndGet();
-      }
-    }
-
-    void finish(int status, JsonObject body) {
-      complete();
-      resp.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
-    }
-
-    void stream(MockStreams events, MockBehaviour b) {
-      resp.setChunked(true).putHeader("content-type", "text/event-stream").putHeader("cache-control", "no-cache");
-      next(events, 0, b);
-    }
-
-    private void next(MockStreams events, int i, MockBehaviour b) {
-      while (!closed) {
-        if (i == events.size()) {
-          complete();
-          resp.end();
-          return;
-        }
-        if (i == b.cutAfter()) {
-          complete();
-          req.connection().close();
-          return;
-        }
-        Buffer e = events.event(i++);
-        stats.streamBytesWritten.addAndGet(e.length());
-        resp.write(e);
-        int from = i;
-        if (b.intervalMs() > 0 && i < events.size()) {
-          vertx.setTimer(b.intervalMs(), t -> next(events, from, b));
-          return;
-        }
-        if (resp.writeQueueFull()) {
-          stats.writeStalls.incrementAndGet();
-          resp.drainHandler(v -> next(events, from, b));
-          return;
-        }
-      }
-    }
+  private static JsonObject anthropicModels() {
+    JsonObject model = new JsonObject().put("type", "model").put("id", "mock-claude").put("display_name", "Mock Claude")
+        .put("created_at", "2025-01-01T00:00:00Z");
+    return new JsonObject().put("data", new JsonArray().add(model)).put("has_more", false)
+        .put("first_id", "mock-claude").put("last_id", "mock-claude");
   }
 }

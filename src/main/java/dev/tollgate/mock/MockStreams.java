@@ -3,110 +3,99 @@ package dev.tollgate.mock;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
-/** The events of a streamed answer, produced one at a time so a long stream costs no memory. */
-interface MockStreams {
-  int size();
+/**
+ * The events of a streamed OpenAI chat or completions answer, in OpenAI's order: each choice's role with its
+ * first piece, one piece per chunk (the choices taking turns), each choice's finish, the usage when asked for,
+ * {@code [DONE]}. Function calls come as each call's head (id, name), then its arguments in pieces. Events are
+ * made one at a time as they are sent, so a long answer costs no memory.
+ */
+final class MockStreams {
+  private static final int ARGUMENT_PIECE = 5;
 
-  Buffer event(int i);
+  private MockStreams() {}
 
-  static MockStreams chat(String id, MockAnswer a, MockBehaviour b, boolean includeUsage, boolean legacyCompletions) {
-    if (!a.toolCalls.isEmpty()) return toolCalls(id, a, b, includeUsage);
-    int n = a.completionTokens();
-    long created = MockBodies.now();
-    return new MockStreams() {
-      public int size() {
-        return n + 2 + (includeUsage ? 1 : 0);
-      }
-
-      public Buffer event(int i) {
-        if (i == size() - 1) return Buffer.buffer("data: [DONE]\n\n");
-        JsonObject chunk = new JsonObject().put("id", id)
-            .put("object", legacyCompletions ? "text_completion" : "chat.completion.chunk")
-            .put("created", created).put("model", a.model);
-        if (i == n + 1) {
-          return MockBodies.sse(chunk.put("choices", new JsonArray()).put("usage", MockBodies.chatUsage(a, b)));
-        }
-        JsonObject choice = new JsonObject().put("index", 0);
-        Object logprobs = null;
-        if (legacyCompletions) {
-          choice.put("text", i < n ? a.tokens.get(i) : "");
-        } else {
-          JsonObject delta = new JsonObject();
-          if (i == 0) delta.put("role", "assistant");
-          if (i < n) delta.put("content", a.tokens.get(i));
-          choice.put("delta", delta);
-          if (i < n && a.topLogprobs >= 0) {
-            logprobs = new JsonObject().put("content", new JsonArray().add(MockBodies.logprob(a.tokens.get(i), i, a.topLogprobs)))
-                .put("refusal", (Object) null);
-          }
-        }
-        choice.put("logprobs", logprobs).put("finish_reason", i < n ? null : "stop");
-        return MockBodies.sse(chunk.put("choices", new JsonArray().add(choice)));
-      }
-    };
+  static Iterator<Buffer> chat(String id, MockAnswer a, MockBehaviour b, boolean includeUsage, boolean legacyCompletions) {
+    Chunks chunks = new Chunks(id, a, legacyCompletions);
+    Stream<Buffer> body = a.first().toolCalls().isEmpty() ? text(chunks, a) : toolCalls(chunks, a);
+    Stream<Buffer> usage = later(() -> MockBodies.sse(chunks.head().put("choices", new JsonArray())
+        .put("usage", MockBodies.chatUsage(a, b))));
+    return concat(
+        body,
+        a.choices.stream().map(c -> chunks.choice(c, finish(c, legacyCompletions), null, c.finishReason())),
+        includeUsage ? usage : Stream.empty(),
+        Stream.of(Buffer.buffer("data: [DONE]\n\n"))).iterator();
   }
 
-  /** Parallel function calls: each call's head (id, name), then its arguments in pieces, then the finish. */
-  private static MockStreams toolCalls(String id, MockAnswer a, MockBehaviour b, boolean includeUsage) {
-    long created = MockBodies.now();
-    List<JsonObject> deltas = new ArrayList<>();
-    for (int c = 0; c < a.toolCalls.size(); c++) {
-      MockAnswer.ToolCall call = a.toolCalls.get(c);
-      JsonObject head = MockBodies.toolCall(call, "").put("index", c);
-      JsonObject first = new JsonObject().put("tool_calls", new JsonArray().add(head));
-      if (c == 0) first = new JsonObject().put("role", "assistant").put("content", (Object) null).mergeIn(first);
-      deltas.add(first);
+  /** The pieces of every choice, the choices taking turns; a choice's first chunk carries its role. */
+  private static Stream<Buffer> text(Chunks chunks, MockAnswer a) {
+    int longest = a.choices.stream().mapToInt(c -> c.pieces().size()).max().orElse(0);
+    return IntStream.range(0, longest).boxed().flatMap(p -> a.choices.stream().filter(c -> p < c.pieces().size()).map(c -> {
+      String piece = c.pieces().get(p);
+      JsonObject delta = new JsonObject();
+      if (p == 0) delta.put("role", "assistant");
+      delta.put("content", piece);
+      Object logprobs = a.topLogprobs < 0 ? null : new JsonObject()
+          .put("content", new JsonArray().add(MockBodies.logprob(piece, p, a.topLogprobs))).put("refusal", (Object) null);
+      return chunks.choice(c, delta, logprobs, null);
+    }));
+  }
+
+  /** The finish of a choice; one that said nothing yet says its role here. */
+  private static JsonObject finish(MockAnswer.Choice c, boolean legacyCompletions) {
+    if (legacyCompletions) return new JsonObject();
+    boolean silent = c.pieces().isEmpty() && c.toolCalls().isEmpty();
+    return silent ? new JsonObject().put("role", "assistant") : new JsonObject();
+  }
+
+  /** Each choice's calls: a call's head with empty arguments, then its arguments a few characters at a time. */
+  private static Stream<Buffer> toolCalls(Chunks chunks, MockAnswer a) {
+    return a.choices.stream().flatMap(choice -> IntStream.range(0, choice.toolCalls().size()).boxed().flatMap(k -> {
+      MockAnswer.ToolCall call = choice.toolCalls().get(k);
+      JsonObject head = new JsonObject();
+      if (k == 0) head.put("role", "assistant").put("content", (Object) null);
+      head.put("tool_calls", new JsonArray().add(MockBodies.toolCall(call, "").put("index", k)));
       String args = call.arguments();
-      for (int at = 0; at < args.length(); at += 5) {
-        deltas.add(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", c)
-            .put("function", new JsonObject().put("arguments", args.substring(at, Math.min(args.length(), at + 5)))))));
-      }
+      Stream<JsonObject> pieces = IntStream.iterate(0, at -> at < args.length(), at -> at + ARGUMENT_PIECE).mapToObj(at ->
+          new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", k).put("function",
+              new JsonObject().put("arguments", args.substring(at, Math.min(args.length(), at + ARGUMENT_PIECE)))))));
+      return Stream.concat(Stream.of(head), pieces).map(delta -> chunks.choice(choice, delta, null, null));
+    }));
+  }
+
+  /** The chunks of one answer: the same id, created time and model on each. */
+  private record Chunks(String id, long created, MockAnswer a, boolean legacy) {
+    Chunks(String id, MockAnswer a, boolean legacy) {
+      this(id, MockBodies.now(), a, legacy);
     }
-    List<Buffer> events = new ArrayList<>();
-    for (JsonObject delta : deltas) events.add(MockBodies.sse(chunk(id, created, a).put("choices", new JsonArray().add(
-        new JsonObject().put("index", 0).put("delta", delta).put("logprobs", (Object) null).put("finish_reason", (Object) null)))));
-    events.add(MockBodies.sse(chunk(id, created, a).put("choices", new JsonArray().add(new JsonObject().put("index", 0)
-        .put("delta", new JsonObject()).put("logprobs", (Object) null).put("finish_reason", "tool_calls")))));
-    if (includeUsage) events.add(MockBodies.sse(chunk(id, created, a).put("choices", new JsonArray()).put("usage", MockBodies.chatUsage(a, b))));
-    events.add(Buffer.buffer("data: [DONE]\n\n"));
-    return new MockStreams() {
-      public int size() {
-        return events.size();
-      }
 
-      public Buffer event(int i) {
-        return events.get(i);
-      }
-    };
+    JsonObject head() {
+      return new JsonObject().put("id", id).put("object", legacy ? "text_completion" : "chat.completion.chunk")
+          .put("created", created).put("model", a.model);
+    }
+
+    Buffer choice(MockAnswer.Choice c, JsonObject delta, Object logprobs, String finishReason) {
+      JsonObject choice = new JsonObject().put("index", c.index());
+      if (legacy) choice.put("text", delta.getString("content", ""));
+      else choice.put("delta", delta);
+      choice.put("logprobs", logprobs).put("finish_reason", finishReason);
+      return MockBodies.sse(head().put("choices", new JsonArray().add(choice)));
+    }
   }
 
-  private static JsonObject chunk(String id, long created, MockAnswer a) {
-    return new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", a.model);
+  /** One event, made only when the stream reaches it. */
+  static <T> Stream<T> later(Supplier<T> event) {
+    return Stream.of(event).map(Supplier::get);
   }
 
-  static MockStreams responses(String id, MockAnswer a, MockBehaviour b) {
-    int n = a.completionTokens();
-    return new MockStreams() {
-      public int size() {
-        return n + 2;
-      }
-
-      public Buffer event(int i) {
-        if (i == 0) {
-          return MockBodies.sse("response.created", new JsonObject().put("type", "response.created")
-              .put("sequence_number", 0).put("response", MockBodies.response(id, a, b, "in_progress", false)));
-        }
-        if (i <= n) {
-          return MockBodies.sse("response.output_text.delta", new JsonObject()
-              .put("type", "response.output_text.delta").put("sequence_number", i).put("item_id", "msg_" + id)
-              .put("output_index", 0).put("content_index", 0).put("delta", a.tokens.get(i - 1)));
-        }
-        return MockBodies.sse("response.completed", new JsonObject().put("type", "response.completed")
-            .put("sequence_number", i).put("response", MockBodies.response(id, a, b, "completed", true)));
-      }
-    };
+  /** Streams one after the other, each read only when the one before has ended. */
+  @SafeVarargs
+  static <T> Stream<T> concat(Stream<T>... parts) {
+    return Arrays.stream(parts).reduce(Stream.empty(), Stream::concat);
   }
 }

@@ -4,6 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The fake provider's own token counting, as OpenAI's usage reports it: o200k_base for text, and for
@@ -24,6 +31,28 @@ final class MockTokens {
 
   static int count(String text) {
     return text == null || text.isEmpty() ? 0 : O200K.countTokensOrdinary(text);
+  }
+
+  /**
+   * The text cut where o200k_base cuts it into tokens: how a model streams it. A token that ends inside a
+   * character is joined to the next, so each piece is whole text (and counts as one token).
+   */
+  static List<String> pieces(String text) {
+    IntArrayList tokens = O200K.encodeOrdinary(text);
+    List<String> pieces = new ArrayList<>(tokens.size());
+    IntArrayList pending = new IntArrayList();
+    for (int i = 0; i < tokens.size(); i++) {
+      pending.add(tokens.get(i));
+      try {
+        pieces.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(O200K.decodeBytes(pending))).toString());
+        pending.clear();
+      } catch (CharacterCodingException partOfACharacter) {
+        // wait for the token that completes it
+      }
+    }
+    if (!pending.isEmpty()) pieces.add(O200K.decode(pending));
+    return pieces;
   }
 
   /** The prompt tokens OpenAI would report for this request body at this path. */
