@@ -9,8 +9,9 @@ import java.nio.file.Path;
 /**
  * The gateway the SDK conformance suites call: in front of the fake provider as an OpenAI-compatible API
  * ({@code gpt-test}, {@code embed-test}) and as Anthropic's API ({@code claude-test}), plus a provider that is
- * down ({@code down-test}). One attempt per request (the SDKs' own retries are under test), a 1 s first-byte
- * timeout and a 64 KiB body limit, so each error status is quick to provoke. Teams: alpha (no limits), beta
+ * down ({@code down-test}), and {@code claude-cached} with the response cache on. One attempt per request (the
+ * SDKs' own retries are under test), a 1 s first-byte timeout and a 64 KiB body limit, so each error status is
+ * quick to provoke; keepalives every 200 ms while a stream waits for its first event. Teams: alpha (no limits), beta
  * (embed-test only), one concurrent request ({@link #singleKey}), a spent budget ({@link #brokeKey}).
  */
 final class ConformanceStack {
@@ -45,7 +46,7 @@ final class ConformanceStack {
     }
     return new ConformanceStack(TestStack.start(port -> """
         server: { port: 0, instances: 2, shutdown-grace: 5s, upstream-timeout: 5s, first-byte-timeout: 1s, max-body-bytes: 65536,
-                  retry: { max-attempts: 1 } }
+                  sse-keepalive: 200ms, retry: { max-attempts: 1 } }
         admin: { token: "${env:ADMIN_TOKEN}" }
         prices: "%s"
         providers:
@@ -56,6 +57,7 @@ final class ConformanceStack {
           gpt-test: { targets: [ { provider: up, model: upstream-gpt } ] }
           embed-test: { targets: [ { provider: up, model: upstream-embed } ] }
           claude-test: { targets: [ { provider: claude, model: upstream-claude } ] }
+          claude-cached: { targets: [ { provider: claude, model: upstream-claude } ], cache: { ttl: 1h } }
           down-test: { targets: [ { provider: down, model: nothing } ] }
         teams:
           alpha: { keys: [ { name: main, secret: "${env:ALPHA_KEY}" } ] }
