@@ -6,16 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
 import com.openai.errors.OpenAIServiceException;
-import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
-import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.tollgate.support.TestStack;
@@ -108,21 +104,11 @@ class CrossFormatTest {
   }
 
   private static ChatCompletion streamAndAccumulate(ChatCompletionCreateParams params) {
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    return accumulator.chatCompletion();
+    return OpenAiSdk.streamAndAccumulate(sdk, params);
   }
 
   private static FunctionDefinition weatherTool() {
-    return FunctionDefinition.builder().name("get_weather").description("The weather in a city")
-        .parameters(FunctionParameters.builder()
-            .putAdditionalProperty("type", JsonValue.from("object"))
-            .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
-            .putAdditionalProperty("required", JsonValue.from(List.of("city")))
-            .build())
-        .build();
+    return OpenAiSdk.weatherTool();
   }
 
   @Test

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
-import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.InternalServerException;
@@ -18,10 +17,8 @@ import com.openai.errors.PermissionDeniedException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.errors.UnexpectedStatusCodeException;
-import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.helpers.ResponseAccumulator;
 import com.openai.models.FunctionDefinition;
-import com.openai.models.FunctionParameters;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -76,21 +73,11 @@ class OpenAiSdkConformanceTest {
   }
 
   private static ChatCompletion streamAndAccumulate(ChatCompletionCreateParams params) {
-    ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
-    try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(params)) {
-      stream.stream().forEach(accumulator::accumulate);
-    }
-    return accumulator.chatCompletion();
+    return OpenAiSdk.streamAndAccumulate(sdk, params);
   }
 
   private static FunctionDefinition weatherTool() {
-    return FunctionDefinition.builder().name("get_weather").description("The weather in a city")
-        .parameters(FunctionParameters.builder()
-            .putAdditionalProperty("type", JsonValue.from("object"))
-            .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
-            .putAdditionalProperty("required", JsonValue.from(List.of("city")))
-            .build())
-        .build();
+    return OpenAiSdk.weatherTool();
   }
 
   private static List<String> toolCalls(ChatCompletion c) {

@@ -1,12 +1,9 @@
 package dev.tollgate.wire.anthropic;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.GatewayFailure;
-import dev.tollgate.core.Usage;
 import dev.tollgate.wire.Answer;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Dialect;
@@ -98,23 +95,9 @@ public final class AnthropicDialect implements Dialect {
     return new MessageStreamObserver(json);
   }
 
-  /** The usage, read by streaming past everything but the {@code usage} field; only without usage, the text. */
   @Override
   public Answer readAnswer(ApiRequest request, byte[] body) {
-    Usage usage = null;
-    try (JsonParser p = json.createParser(body)) {
-      if (p.nextToken() == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          p.nextToken();
-          if (field.equals("usage")) usage = AnthropicUsage.read(p.readValueAsTree());
-          else p.skipChildren();
-        }
-      }
-      return usage != null ? new Answer(usage, null) : new Answer(null, answerText(json.readTree(body)));
-    } catch (Exception notJson) {
-      return new Answer(null, null);
-    }
+    return Answer.read(json, body, AnthropicUsage::read, AnthropicDialect::answerText);
   }
 
   private static String answerText(JsonNode message) {

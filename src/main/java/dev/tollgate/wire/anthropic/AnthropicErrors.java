@@ -1,6 +1,7 @@
 package dev.tollgate.wire.anthropic;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import static dev.tollgate.wire.JsonText.quote;
+
 import dev.tollgate.core.GatewayFailure;
 import java.nio.charset.StandardCharsets;
 
@@ -51,13 +52,4 @@ public final class AnthropicErrors {
     return out;
   }
 
-  private static void quote(StringBuilder sb, String s) {
-    if (s == null) {
-      sb.append("null");
-      return;
-    }
-    sb.append('"');
-    JsonStringEncoder.getInstance().quoteAsString(s, sb);
-    sb.append('"');
-  }
 }

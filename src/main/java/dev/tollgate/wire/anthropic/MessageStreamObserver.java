@@ -3,7 +3,7 @@ package dev.tollgate.wire.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
-import dev.tollgate.wire.StreamObserver;
+import dev.tollgate.wire.ObservedStream;
 
 /**
  * A Messages stream, read by its event names: the prompt's usage from {@code message_start} (input and
@@ -11,13 +11,9 @@ import dev.tollgate.wire.StreamObserver;
  * deltas, the end at {@code message_stop} or an {@code error} event. Every event goes to the client: Anthropic always reports
  * usage, so there is nothing the gateway asked for on the client's behalf.
  */
-final class MessageStreamObserver implements StreamObserver {
+final class MessageStreamObserver extends ObservedStream {
   private final ObjectMapper json;
-  private final StringBuilder text = new StringBuilder();
   private Usage started;
-  private Usage usage;
-  private boolean ended;
-  private boolean failed;
 
   MessageStreamObserver(ObjectMapper json) {
     this.json = json;
@@ -53,27 +49,7 @@ final class MessageStreamObserver implements StreamObserver {
   }
 
   @Override
-  public Usage usage() {
-    return usage;
-  }
-
-  @Override
   public Usage promptUsage() {
     return started;
-  }
-
-  @Override
-  public boolean ended() {
-    return ended;
-  }
-
-  @Override
-  public boolean failed() {
-    return failed;
-  }
-
-  @Override
-  public String text() {
-    return text.toString();
   }
 }

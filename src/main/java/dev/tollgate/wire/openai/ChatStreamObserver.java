@@ -1,6 +1,7 @@
 package dev.tollgate.wire.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.wire.ObservedStream;
 
 /**
  * A chat completions or completions stream: text from each chunk's choices, usage from the usage

@@ -1,6 +1,7 @@
 package dev.tollgate.wire.openai;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import static dev.tollgate.wire.JsonText.quote;
+
 import dev.tollgate.core.GatewayFailure;
 import java.nio.charset.StandardCharsets;
 
@@ -33,13 +34,4 @@ public final class OpenAiErrors {
     return sb.toString();
   }
 
-  private static void quote(StringBuilder sb, String s) {
-    if (s == null) {
-      sb.append("null");
-      return;
-    }
-    sb.append('"');
-    JsonStringEncoder.getInstance().quoteAsString(s, sb);
-    sb.append('"');
-  }
 }

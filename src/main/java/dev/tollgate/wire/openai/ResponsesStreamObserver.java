@@ -3,6 +3,7 @@ package dev.tollgate.wire.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
+import dev.tollgate.wire.ObservedStream;
 
 /** A Responses API stream: text from the delta events, usage and the end from {@code response.completed} (or its failures). */
 final class ResponsesStreamObserver extends ObservedStream {

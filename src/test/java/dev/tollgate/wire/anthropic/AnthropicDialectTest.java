@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.core.Usage;
 import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.SseEvents;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -25,17 +26,7 @@ class AnthropicDialectTest {
   }
 
   private static List<StreamEvent> events(List<byte[]> raw) {
-    List<StreamEvent> out = new ArrayList<>();
-    for (byte[] r : raw) {
-      String name = null;
-      String data = null;
-      for (String line : new String(r, StandardCharsets.UTF_8).split("\n")) {
-        if (line.startsWith("event: ")) name = line.substring(7);
-        if (line.startsWith("data: ")) data = line.substring(6);
-      }
-      out.add(new StreamEvent(name, data));
-    }
-    return out;
+    return SseEvents.parse(raw);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.SseEvents;
 import dev.tollgate.wire.StreamEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,17 +22,7 @@ class StreamFormatTest {
   }
 
   private static List<StreamEvent> events(List<byte[]> raw) {
-    List<StreamEvent> out = new ArrayList<>();
-    for (byte[] r : raw) {
-      String name = null;
-      String data = null;
-      for (String line : new String(r, StandardCharsets.UTF_8).split("\n")) {
-        if (line.startsWith("event: ")) name = line.substring(7);
-        if (line.startsWith("data: ")) data = line.substring(6);
-      }
-      out.add(new StreamEvent(name, data));
-    }
-    return out;
+    return SseEvents.parse(raw);
   }
 
   private JsonNode roundTrip(OpenAiEndpoint endpoint, String answer) throws Exception {
