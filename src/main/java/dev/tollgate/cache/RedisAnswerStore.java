@@ -76,7 +76,7 @@ public final class RedisAnswerStore implements AnswerStore {
     head.put("p", a.provider());
     head.put("m", a.upstreamModel());
     Usage u = a.usage() == null ? Usage.ZERO : a.usage();
-    head.putArray("u").add(u.promptTokens()).add(u.completionTokens()).add(u.cachedTokens()).add(u.reasoningTokens());
+    head.putArray("u").add(u.promptTokens()).add(u.completionTokens()).add(u.cachedTokens()).add(u.reasoningTokens()).add(u.cacheWriteTokens());
     return Buffer.buffer(head.toString()).appendByte((byte) '\n').appendBytes(a.body());
   }
 
@@ -88,7 +88,7 @@ public final class RedisAnswerStore implements AnswerStore {
       JsonNode head = JSON.readTree(value.getBytes(0, nl));
       JsonNode u = head.path("u");
       return new CachedAnswer(value.getBytes(nl + 1, value.length()),
-          new Usage(u.path(0).asLong(), u.path(1).asLong(), u.path(2).asLong(), u.path(3).asLong()),
+          new Usage(u.path(0).asLong(), u.path(1).asLong(), u.path(2).asLong(), u.path(3).asLong(), u.path(4).asLong()),
           head.path("p").asText(null), head.path("m").asText(null), head.path("t").asLong());
     } catch (Exception e) {
       return null; // not an answer this gateway wrote: a miss

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Admission: the request's estimated input tokens plus the most output it may write, and that worst
  * case's cost, are reserved against the team's and the key's limits and budget; refused with a 429 (a
- * cache hit, found by the lookup before, counts as a request only). Its
+ * cache hit, found by the lookup before, and a token count count as a request only). Its
  * after-work settles the reservation to what the request was billed, which the meter stage (inside
  * this one) has computed by then.
  */
@@ -46,9 +46,11 @@ final class AdmitStage implements Stage {
     });
   }
 
-  /** A cache hit uses no tokens and costs nothing: it counts as a request only. */
+  /** A cache hit or a token count uses no tokens and costs nothing: it counts as a request only. */
   private Future<Admission> admission(RequestContext ctx, Caller caller) {
-    if (ctx.cache() != null && ctx.cache().hit()) return quotas.admitCached(caller.team(), caller.key());
+    if (ctx.cache() != null && ctx.cache().hit() || ctx.operation().countsTokens()) {
+      return quotas.admitCached(caller.team(), caller.key());
+    }
     ApiRequest api = ctx.api();
     Route route = ctx.route();
     RouteTarget first = route.candidates().get(0);

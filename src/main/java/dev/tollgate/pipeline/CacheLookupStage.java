@@ -36,7 +36,7 @@ final class CacheLookupStage implements Stage {
   public Future<Void> handle(RequestContext ctx, Next next) {
     Route route = ctx.route();
     GatewayConfig.ModelCache rule = route.cache();
-    if (rule == null) return next.run(ctx);
+    if (rule == null || ctx.operation().countsTokens()) return next.run(ctx);
     CacheControl control = CacheControl.of(ctx.request().getHeader("cache-control"));
     RouteTarget target = route.candidates().get(0);
     String key = CacheKeys.of(rule.shared() ? null : ctx.caller().team().id(), ctx.operation().wireName(),

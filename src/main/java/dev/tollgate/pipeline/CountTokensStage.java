@@ -6,8 +6,9 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * A token-counting request (Anthropic's {@code count_tokens}) is answered here, after authentication, the body's
- * checks and the model's: the gateway's estimate of the prompt, with the model's tokenizer where it knows it. It
- * goes no further: nothing is admitted, sent upstream or billed.
+ * and the model's checks, and admission (as a request only: the team's requests per minute and concurrency): the
+ * gateway's estimate of the prompt, with the model's tokenizer where it knows it. It goes no further: nothing is
+ * sent upstream or billed.
  */
 final class CountTokensStage implements Stage {
   @Override

@@ -59,10 +59,10 @@ public final class ProxyPipeline {
         new AuthenticateStage(p.authenticator()),               // -> caller
         new ReadBodyStage(p.maxBodyBytes()),                    // -> request
         new RouteStage(p.router()),                             // -> route
-        new CountTokensStage(),                                 // count_tokens: answered with an estimate, here
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
         new CacheLookupStage(p.answers(), p.metrics(), p.clock()), // cached models: key, stored answer -> cache state
         new AdmitStage(p.quotas(), p.prices(), p.defaultMaxOutputTokens()), // reserve; after: settle to the charge
+        new CountTokensStage(),                                 // count_tokens: answered with an estimate, unbilled
         new MeterStage(p.meter()),                              // after: bill what happened -> charge
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
         new CacheStage(p.answers(), p.flights(), relay, p.metrics(), p.clock(), p.maxCacheEntryBytes()), // hit, coalesce, store

@@ -9,21 +9,26 @@ import java.util.Set;
 final class ResponseHeaders {
   /**
    * Upstream headers not passed on: hop-by-hop headers, the length (the gateway frames the body
-   * itself), the provider's request id and organisation, and its rate limits, which describe the
-   * gateway's central key rather than the caller's team.
+   * itself), the provider's request id and organisation, and its rate limits and priority capacity (OpenAI's
+   * {@code x-ratelimit-*}, Anthropic's {@code anthropic-ratelimit-*} and {@code anthropic-priority-*}), which
+   * describe the gateway's central account rather than the caller's team.
    */
   private static final Set<String> DROPPED = Set.of(
-      "connection", "keep-alive", "transfer-encoding", "content-length", "x-request-id", "set-cookie",
-      "openai-organization", "openai-project", "server", "date", "alt-svc", "strict-transport-security");
+      "connection", "keep-alive", "transfer-encoding", "content-length", "x-request-id", "request-id", "set-cookie",
+      "openai-organization", "openai-project", "anthropic-organization-id", "server", "date", "alt-svc",
+      "strict-transport-security");
 
   private ResponseHeaders() {}
 
   static void copyUpstream(MultiMap from, MultiMap to) {
     from.forEach((name, value) -> {
       String n = name.toLowerCase(Locale.ROOT);
-      if (!DROPPED.contains(n) && !n.startsWith("x-ratelimit-") && !n.startsWith("cf-")) to.add(name, value);
+      if (!DROPPED.contains(n) && !n.startsWith("x-ratelimit-") && !n.startsWith("anthropic-ratelimit-")
+          && !n.startsWith("anthropic-priority-") && !n.startsWith("cf-")) {
+        to.add(name, value);
+      }
     });
-    String upstreamId = from.get("x-request-id");
+    String upstreamId = from.get("x-request-id") != null ? from.get("x-request-id") : from.get("request-id");
     if (upstreamId != null) to.set("x-upstream-request-id", upstreamId);
   }
 

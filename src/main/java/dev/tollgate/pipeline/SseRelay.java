@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
  * the client left.
  */
 final class SseRelay {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SseRelay.class);
   private final RequestContext ctx;
   private final ReadStream<Buffer> source;
   private final HttpServerResponse client;
@@ -34,6 +35,8 @@ final class SseRelay {
   private final long idleNanos;
   private long lastChunkNanos = System.nanoTime();
   private boolean firstEvent = true;
+  /** Set when an event could not be relayed: nothing more is. */
+  private boolean stopped;
 
   /**
    * @param idleMs the longest silence between the source's chunks before the upstream is aborted; 0: none
@@ -96,18 +99,27 @@ final class SseRelay {
 
   private void onChunk(Buffer chunk) {
     lastChunkNanos = System.nanoTime();
-    if (ctx.clientGone() && !followed()) return;
+    if (stopped || ctx.clientGone() && !followed()) return;
     parser.feed(chunk, this::onEvent);
     if (!ctx.clientGone() && client.writeQueueFull()) source.pause();
   }
 
   private void onEvent(SseParser.Event e) {
-    if (translator != null) {
-      observer.relay(e.name(), e.data());
-      translator.translate(e.name(), e.data(), (raw, visible) -> emit(Buffer.buffer(raw), visible));
-      return;
+    if (stopped) return;
+    try {
+      if (translator != null) {
+        observer.relay(e.name(), e.data());
+        translator.translate(e.name(), e.data(), (raw, visible) -> emit(Buffer.buffer(raw), visible));
+        return;
+      }
+      emit(e.raw(), observer.relay(e.name(), e.data()));
+    } catch (RuntimeException unreadable) {
+      // an event the gateway cannot read or translate: the client gets the error event, the upstream call ends
+      log.warn("request {}: cannot relay an upstream event: {}", ctx.requestId(), unreadable.toString());
+      stopped = true;
+      onBroken(null);
+      ctx.attempts().cancel();
     }
-    emit(e.raw(), observer.relay(e.name(), e.data()));
   }
 
   /** An event in the client's API: recorded, and relayed unless the client must not see it. */

@@ -125,6 +125,9 @@ class AnthropicGatewayTest {
     assertThat(seen.headers().get("anthropic-version")).isEqualTo("2023-06-01");
     assertThat(seen.headers().get("anthropic-beta")).isEqualTo("prompt-caching-2024-07-31");
     assertThat(seen.headers().toString()).doesNotContain(TestStack.ALPHA_KEY);
+    // the provider's request id comes back under the gateway's name for it
+    assertThat(r.headers().firstValue("request-id")).isEmpty();
+    assertThat(r.headers().firstValue("x-upstream-request-id")).isPresent();
   }
 
   @Test

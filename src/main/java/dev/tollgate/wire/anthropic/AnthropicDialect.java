@@ -104,6 +104,7 @@ public final class AnthropicDialect implements Dialect {
     StringBuilder sb = new StringBuilder();
     for (JsonNode block : message.path("content")) {
       if (block.has("text")) sb.append(block.path("text").asText());
+      else if (block.has("thinking")) sb.append(block.path("thinking").asText());
       else if (block.has("input")) sb.append(block.get("input").toString());
     }
     return sb.toString();

@@ -3,6 +3,7 @@ package dev.tollgate.wire.anthropic;
 import static dev.tollgate.wire.JsonText.quote;
 
 import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.wire.StreamEvent;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -43,13 +44,8 @@ public final class AnthropicErrors {
 
   /** A stream's error event carrying an error body. */
   public static byte[] event(byte[] body) {
-    byte[] head = "event: error\ndata: ".getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[head.length + body.length + 2];
-    System.arraycopy(head, 0, out, 0, head.length);
-    System.arraycopy(body, 0, out, head.length, body.length);
-    out[out.length - 2] = '\n';
-    out[out.length - 1] = '\n';
-    return out;
+    return StreamEvent.frame("error", body);
   }
+
 
 }

@@ -7,8 +7,8 @@ import dev.tollgate.wire.ObservedStream;
 
 /**
  * A Messages stream, read by its event names: the prompt's usage from {@code message_start} (input and
- * prompt-cache counts), the final usage once {@code message_delta} brings the output count, text from the
- * deltas, the end at {@code message_stop} or an {@code error} event. Every event goes to the client: Anthropic always reports
+ * prompt-cache counts), the final usage once {@code message_delta} brings the output count (a stream without it
+ * has none and is estimated), text (and thinking) from the deltas, the end at {@code message_stop} or an {@code error} event. Every event goes to the client: Anthropic always reports
  * usage, so there is nothing the gateway asked for on the client's behalf.
  */
 final class MessageStreamObserver extends ObservedStream {
@@ -25,11 +25,16 @@ final class MessageStreamObserver extends ObservedStream {
     switch (event) {
       case "content_block_delta" -> {
         JsonNode delta = read(data).path("delta");
-        JsonNode piece = delta.has("text") ? delta.get("text") : delta.get("partial_json");
+        JsonNode piece = delta.has("text") ? delta.get("text") : delta.has("thinking") ? delta.get("thinking") : delta.get("partial_json");
         if (piece != null && piece.isTextual()) text.append(piece.asText());
       }
       case "message_start" -> started = AnthropicUsage.read(read(data).path("message").get("usage"));
-      case "message_delta" -> usage = AnthropicUsage.update(usage != null ? usage : started, read(data).get("usage"));
+      case "message_delta" -> {
+        // the whole answer's usage needs the output count, and the prompt's from message_start or here
+        JsonNode counts = read(data).get("usage");
+        boolean complete = counts != null && counts.hasNonNull("output_tokens") && (started != null || counts.hasNonNull("input_tokens"));
+        if (complete) usage = AnthropicUsage.update(usage != null ? usage : started, counts);
+      }
       case "message_stop" -> ended = true;
       case "error" -> {
         ended = true;

@@ -44,7 +44,7 @@ final class ChatToMessage {
       content.addObject().put("type", "tool_use").put("id", call.path("id").asText()).put("name", call.path("function").path("name").asText())
           .set("input", input(call.path("function").path("arguments").asText("")));
     }
-    message.put("stop_reason", stopReason(choice.path("finish_reason").asText(null)));
+    message.put("stop_reason", stopReason(choice.path("finish_reason").asText(null), m.path("tool_calls").size() > 0));
     message.putNull("stop_sequence");
     message.set("usage", usage(chat.path("usage")));
     try {
@@ -76,7 +76,12 @@ final class ChatToMessage {
     return NODES.objectNode().put("_arguments", arguments);
   }
 
-  static String stopReason(String finishReason) {
+  /**
+   * @param calledTools whether the answer has tool calls: some OpenAI-compatible servers finish those with
+   *     {@code stop}, and Anthropic clients run tools only on {@code tool_use}
+   */
+  static String stopReason(String finishReason, boolean calledTools) {
+    if (calledTools && (finishReason == null || finishReason.equals("stop"))) return "tool_use";
     if (finishReason == null) return "end_turn";
     return switch (finishReason) {
       case "length" -> "max_tokens";

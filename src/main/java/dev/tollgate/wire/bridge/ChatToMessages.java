@@ -37,7 +37,10 @@ final class ChatToMessages {
       String role = m.path("role").asText("");
       switch (role) {
         case "system", "developer" -> texts(m.get("content"), system);
-        case "user" -> turn(messages, "user").addAll(userContent(m.get("content")));
+        case "user" -> {
+          ArrayNode blocks = userContent(m.get("content"));
+          if (!blocks.isEmpty()) turn(messages, "user").addAll(blocks);
+        }
         case "assistant" -> {
           ArrayNode blocks = assistantContent(m);
           if (!blocks.isEmpty()) turn(messages, "assistant").addAll(blocks);

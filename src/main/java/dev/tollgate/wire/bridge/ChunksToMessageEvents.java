@@ -24,6 +24,10 @@ final class ChunksToMessageEvents implements Translation.Events {
   private final ObjectMapper json;
   /** Tool call index → content block index. */
   private final Map<Integer, Integer> toolBlocks = new HashMap<>();
+  /** Tool call index → its id. */
+  private final Map<Integer, String> toolIds = new HashMap<>();
+  /** The call the last tool-call delta belonged to, or -1. */
+  private int lastTool = -1;
   private boolean started;
   private int blocks;
   /** The open block's index, or -1. */
@@ -66,14 +70,17 @@ final class ChunksToMessageEvents implements Translation.Events {
       sink.event(event("content_block_delta", NODES.objectNode().put("type", "content_block_delta").put("index", open).set("delta", d)), true);
     }
     for (JsonNode call : delta.path("tool_calls")) {
-      int index = call.path("index").asInt(0);
+      String id = call.path("id").asText("");
+      int index = toolIndex(call, id);
       if (!toolBlocks.containsKey(index)) {
+        toolIds.put(index, id);
         ObjectNode use = NODES.objectNode().put("type", "tool_use").put("id", call.path("id").asText())
             .put("name", call.path("function").path("name").asText());
         use.putObject("input");
         openBlock(use, false, sink);
         toolBlocks.put(index, open);
       }
+      lastTool = index;
       String piece = call.path("function").path("arguments").asText("");
       if (!piece.isEmpty()) {
         ObjectNode d = NODES.objectNode().put("type", "input_json_delta").put("partial_json", piece);
@@ -82,6 +89,31 @@ final class ChunksToMessageEvents implements Translation.Events {
       }
     }
     if (choice.hasNonNull("finish_reason")) finishReason = choice.get("finish_reason").asText();
+  }
+
+  /**
+   * The call a tool-call delta belongs to: its index; but a new id under an index already used, or a delta without
+   * an index (some OpenAI-compatible servers leave it out) with an id not seen yet, is a new call; a delta with
+   * neither index nor id continues the last call.
+   */
+  private int toolIndex(JsonNode call, String id) {
+    if (call.hasNonNull("index")) {
+      int index = call.get("index").asInt();
+      boolean reused = toolBlocks.containsKey(index) && !id.isEmpty() && !id.equals(toolIds.get(index));
+      return reused ? nextToolIndex() : index;
+    }
+    if (!id.isEmpty()) {
+      for (Map.Entry<Integer, String> known : toolIds.entrySet()) if (known.getValue().equals(id)) return known.getKey();
+      return nextToolIndex();
+    }
+    return lastTool < 0 ? nextToolIndex() : lastTool;
+  }
+
+  /** An index no call has. */
+  private int nextToolIndex() {
+    int i = 0;
+    while (toolBlocks.containsKey(i)) i++;
+    return i;
   }
 
   private void start(JsonNode chunk, Translation.Sink sink) {
@@ -112,7 +144,8 @@ final class ChunksToMessageEvents implements Translation.Events {
   private void finish(Translation.Sink sink) {
     closeBlock(sink);
     ObjectNode messageDelta = NODES.objectNode().put("type", "message_delta");
-    messageDelta.putObject("delta").put("stop_reason", ChatToMessage.stopReason(finishReason)).putNull("stop_sequence");
+    messageDelta.putObject("delta").put("stop_reason", ChatToMessage.stopReason(finishReason, !toolBlocks.isEmpty()))
+        .putNull("stop_sequence");
     messageDelta.set("usage", ChatToMessage.usage(usage));
     sink.event(event("message_delta", messageDelta), true);
     sink.event(event("message_stop", NODES.objectNode().put("type", "message_stop")), true);

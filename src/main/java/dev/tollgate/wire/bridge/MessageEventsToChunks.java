@@ -28,6 +28,8 @@ final class MessageEventsToChunks implements Translation.Events {
   private final long created = System.currentTimeMillis() / 1000;
   /** Content block index → tool call index. */
   private final Map<Integer, Integer> toolCalls = new HashMap<>();
+  /** The content blocks of tool calls that streamed some input. */
+  private final java.util.Set<Integer> withArguments = new java.util.HashSet<>();
   private String id = "chatcmpl-0";
   private String model = "";
   private ObjectNode usage = NODES.objectNode();
@@ -74,11 +76,22 @@ final class MessageEventsToChunks implements Translation.Events {
         if (type.equals("text_delta")) {
           delta(chunk).put("content", delta.path("text").asText());
         } else if (type.equals("input_json_delta") && toolCalls.containsKey(e.path("index").asInt())) {
+          String piece = delta.path("partial_json").asText();
+          if (piece.isEmpty()) return;
+          withArguments.add(e.path("index").asInt());
           delta(chunk).putArray("tool_calls").addObject().put("index", toolCalls.get(e.path("index").asInt()))
-              .putObject("function").put("arguments", delta.path("partial_json").asText());
+              .putObject("function").put("arguments", piece);
         } else {
           return;
         }
+        sink.event(data(chunk), true);
+      }
+      case "content_block_stop" -> {
+        // a call without parameters streams no input: its arguments are still a JSON object, as when not streamed
+        int block = e.path("index").asInt();
+        if (!toolCalls.containsKey(block) || withArguments.contains(block)) return;
+        ObjectNode chunk = chunk();
+        delta(chunk).putArray("tool_calls").addObject().put("index", toolCalls.get(block)).putObject("function").put("arguments", "{}");
         sink.event(data(chunk), true);
       }
       case "message_delta" -> {

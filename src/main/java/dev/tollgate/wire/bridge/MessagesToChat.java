@@ -9,7 +9,8 @@ import dev.tollgate.core.GatewayFailure;
 /**
  * An Anthropic Messages request as an OpenAI chat completions request: the system prompt becomes a system
  * message; text and images (inline or by URL) become content parts; an assistant's {@code tool_use} blocks
- * become tool calls and a user's {@code tool_result} blocks tool messages; tools, the tool choice and parallel
+ * become tool calls and a user's {@code tool_result} blocks tool messages (an error result's text marked
+ * {@code Error:}, its images in the user message that follows); tools, the tool choice and parallel
  * tool use, stop sequences, sampling and the end user carry over. Thinking blocks and {@code top_k} have no
  * counterpart and are dropped; documents and Anthropic's server tools are a 400.
  */
@@ -50,8 +51,17 @@ final class MessagesToChat {
       switch (block.path("type").asText()) {
         case "text" -> parts.addObject().put("type", "text").put("text", block.path("text").asText());
         case "image" -> parts.addObject().put("type", "image_url").putObject("image_url").put("url", imageUrl(block.path("source")));
-        case "tool_result" -> chat.addObject().put("role", "tool").put("tool_call_id", block.path("tool_use_id").asText())
-            .put("content", text(block.get("content")));
+        case "tool_result" -> {
+          // a tool message holds text only: a result's images follow in the user message
+          String result = text(block.get("content"));
+          if (block.path("is_error").asBoolean(false)) result = "Error: " + result;
+          chat.addObject().put("role", "tool").put("tool_call_id", block.path("tool_use_id").asText()).put("content", result);
+          for (JsonNode part : block.path("content")) {
+            if (part.path("type").asText().equals("image")) {
+              parts.addObject().put("type", "image_url").putObject("image_url").put("url", imageUrl(part.path("source")));
+            }
+          }
+        }
         default -> throw unsupported("Content blocks of type '" + block.path("type").asText() + "'");
       }
     }

@@ -172,13 +172,9 @@ public final class OpenAiDialect implements Dialect {
 
   @Override
   public byte[] errorEvent(byte[] errorBody) {
-    byte[] out = new byte[errorBody.length + 8];
-    System.arraycopy("data: ".getBytes(StandardCharsets.UTF_8), 0, out, 0, 6);
-    System.arraycopy(errorBody, 0, out, 6, errorBody.length);
-    out[out.length - 2] = '\n';
-    out[out.length - 1] = '\n';
-    return out;
+    return StreamEvent.frame(null, errorBody);
   }
+
 
   @Override
   public byte[] errorEvent(ApiRequest request, GatewayFailure failure) {

@@ -152,4 +152,25 @@ class AnthropicDialectTest {
         "{\"name\":\"weather\",\"input_schema\":{\"type\":\"object\"}}");
     assertThat(prompt.framingTokens()).isEqualTo(3 * AnthropicPrompt.PER_MESSAGE + AnthropicPrompt.REPLY_PRIMING + AnthropicPrompt.IMAGE_FLOOR);
   }
+
+  @Test
+  void a_stream_whose_message_delta_reports_no_usage_has_none_and_is_estimated() {
+    StreamObserver o = anthropic.observe(null);
+    o.relay("message_start", "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}");
+    o.relay("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Hmm\"}}");
+    o.relay("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}");
+    o.relay("message_stop", "{\"type\":\"message_stop\"}");
+    assertThat(o.usage()).isNull();
+    assertThat(o.promptUsage()).isEqualTo(new Usage(25, 1, 0, 0, 0));
+    assertThat(o.text()).as("thinking counts toward the estimate of the output").isEqualTo("Hmm");
+  }
+
+  @Test
+  void an_upstream_error_body_on_several_lines_stays_one_event() {
+    String event = new String(anthropic.errorEvent("{\n  \"type\": \"error\",\r\n  \"error\": {}\n}".getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8);
+    assertThat(event).startsWith("event: error\ndata: {").endsWith("}\n\n");
+    assertThat(event.substring(0, event.length() - 2)).doesNotContain("\n\n");
+    assertThat(event.lines().filter(l -> !l.isEmpty())).hasSize(2);
+  }
 }

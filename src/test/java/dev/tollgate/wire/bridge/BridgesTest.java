@@ -282,4 +282,60 @@ class BridgesTest {
     assertThat(message.path("usage").path("input_tokens").asLong()).isEqualTo(12);
     assertThat(message.path("usage").path("output_tokens").asLong()).isEqualTo(5);
   }
+
+  @Test
+  void tool_calls_finished_with_stop_are_still_tool_use_for_anthropic_clients() throws Exception {
+    Translation t = reverse("{\"model\":\"gpt\",\"max_tokens\":10,\"messages\":[]}");
+    JsonNode message = JSON.readTree(t.answer(("{\"id\":\"c\",\"choices\":[{\"message\":{\"content\":null,\"tool_calls\":["
+        + "{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},"
+        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}").getBytes(StandardCharsets.UTF_8)));
+    assertThat(message.path("stop_reason").asText()).isEqualTo("tool_use");
+  }
+
+  @Test
+  void parallel_tool_calls_from_a_server_that_sends_no_index_become_separate_blocks() throws Exception {
+    Translation t = reverse("{\"model\":\"gpt\",\"max_tokens\":10,\"stream\":true,\"messages\":[]}");
+    Translation.Events events = t.events();
+    List<byte[]> out = new ArrayList<>();
+    String head = "{\"id\":\"chatcmpl-8\",\"model\":\"g\",\"choices\":[{\"index\":0,\"delta\":";
+    events.translate(null, head + "{\"tool_calls\":[{\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}}]}", (r, v) -> out.add(r));
+    events.translate(null, head + "{\"tool_calls\":[{\"function\":{\"arguments\":\"1}\"}}]}}]}", (r, v) -> out.add(r));
+    events.translate(null, head + "{\"tool_calls\":[{\"id\":\"b\",\"function\":{\"name\":\"g\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"stop\"}]}", (r, v) -> out.add(r));
+    events.translate(null, "[DONE]", (r, v) -> out.add(r));
+    JsonNode message = JSON.readTree(anthropic.assemble(t.upstream(), dev.tollgate.wire.SseEvents.parse(out)));
+    assertThat(message.path("content")).isEqualTo(JSON.readTree(
+        "[{\"type\":\"tool_use\",\"id\":\"a\",\"name\":\"f\",\"input\":{\"x\":1}},{\"type\":\"tool_use\",\"id\":\"b\",\"name\":\"g\",\"input\":{}}]"));
+    assertThat(message.path("stop_reason").asText()).isEqualTo("tool_use");
+  }
+
+  @Test
+  void a_streamed_call_without_parameters_gets_empty_object_arguments() throws Exception {
+    Translation.Events events = translate("{\"model\":\"claude\",\"stream\":true,\"messages\":[]}").events();
+    List<String> chunks = new ArrayList<>();
+    events.translate("content_block_start", "{\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"now\",\"input\":{}}}",
+        (r, v) -> chunks.add(new String(r, StandardCharsets.UTF_8)));
+    events.translate("content_block_delta", "{\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}",
+        (r, v) -> chunks.add(new String(r, StandardCharsets.UTF_8)));
+    events.translate("content_block_stop", "{\"index\":0}", (r, v) -> chunks.add(new String(r, StandardCharsets.UTF_8)));
+    String arguments = "";
+    for (String c : chunks) arguments += JSON.readTree(c.substring(6)).at("/choices/0/delta/tool_calls/0/function/arguments").asText("");
+    assertThat(arguments).isEqualTo("{}");
+  }
+
+  @Test
+  void empty_user_turns_are_left_out_and_tool_results_keep_errors_and_images() throws Exception {
+    JsonNode messages = upstreamBody(translate("{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"\"},"
+        + "{\"role\":\"user\",\"content\":\"hi\"}]}")).path("messages");
+    assertThat(messages).hasSize(1);
+    Translation t = reverse("""
+        {"model":"gpt","max_tokens":10,"messages":[{"role":"user","content":[
+          {"type":"tool_result","tool_use_id":"t1","is_error":true,"content":"no such city"},
+          {"type":"tool_result","tool_use_id":"t2","content":[{"type":"text","text":"shot"},
+             {"type":"image","source":{"type":"url","url":"https://x/s.png"}}]}]}]}""");
+    JsonNode chat = JSON.readTree(t.upstream().dialect().upstreamBody(t.upstream(), "g")).path("messages");
+    assertThat(chat.get(0).path("content").asText()).isEqualTo("Error: no such city");
+    assertThat(chat.get(1).path("content").asText()).isEqualTo("shot");
+    assertThat(chat.get(2).path("role").asText()).isEqualTo("user");
+    assertThat(chat.get(2).at("/content/0/image_url/url").asText()).isEqualTo("https://x/s.png");
+  }
 }
