@@ -6,13 +6,14 @@ import dev.tollgate.wire.Prompt;
 /**
  * How one admitted request went, as billing needs it: who, which model was asked and which one
  * answered, the status, the provider's usage if it reported one, and otherwise what an estimate needs
- * (the prompt and the text produced, with the flags saying whether the provider may have worked
+ * (the prompt and the tokens of the text produced, with the flags saying whether the provider may have worked
  * unreported: the client left, the stream broke, the upstream timed out mid-answer).
  *
  * @param provider null when no upstream was tried
  * @param promptReported the prompt's counts a stream reported as it began (Anthropic), for an estimate of
  *     a stream that broke off; or null
  * @param prompt null when the provider reported usage
+ * @param producedTokens the tokens of the text the model produced (counted as it passed), for an estimate
  * @param fromCache how the cache answered the request, or null when the answer came from upstream
  */
 public record CallOutcome(
@@ -36,7 +37,7 @@ public record CallOutcome(
     boolean streamBroken,
     boolean timedOut,
     Prompt prompt,
-    String producedText,
+    long producedTokens,
     long latencyMillis,
     Long ttftMillis,
     String endUser,

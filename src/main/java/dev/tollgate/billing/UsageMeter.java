@@ -59,7 +59,7 @@ public final class UsageMeter {
       estimated = false;
     } else if (producedSomething(o) && o.prompt() != null) {
       String tokenizerModel = o.upstreamModel() != null ? o.upstreamModel() : o.model();
-      long output = TokenCounter.count(tokenizerModel, o.producedText());
+      long output = o.producedTokens();
       Usage p = o.promptReported();
       // the prompt as the provider counted it when it said so before the stream broke off; else an estimate
       usage = p != null ? new Usage(p.promptTokens(), Math.max(output, p.completionTokens()), p.cachedTokens(), 0, p.cacheWriteTokens())

@@ -93,7 +93,7 @@ public final class ConfigLoader {
   }
 
   private static Server server(ConfigNode n) {
-    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "upstream-connections", "connect-timeout", "upstream-timeout",
+    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "body-read-timeout", "max-answer-bytes", "max-connections", "upstream-connections", "connect-timeout", "upstream-timeout",
         "sse-keepalive", "shutdown-grace", "access-log", "first-byte-timeout", "idle-timeout", "total-timeout", "retry", "key-pause",
         "breaker", "max-concurrent-per-target"));
     Duration upstreamTimeout = positive(n.get("upstream-timeout"), Duration.ofSeconds(120));
@@ -102,6 +102,8 @@ public final class ConfigLoader {
         n.get("port").intValue(8080, 0, 65535),
         n.get("instances").intValue(0, 0, 256),
         n.get("max-body-bytes").longValue(10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        positive(n.get("body-read-timeout"), Duration.ofSeconds(30)),
+        n.get("max-connections").intValue(20_000, 1, 10_000_000),
         n.get("upstream-connections").intValue(10_000, 1, 1_000_000),
         positive(n.get("connect-timeout"), Duration.ofSeconds(5)),
         upstreamTimeout,
@@ -136,7 +138,8 @@ public final class ConfigLoader {
         backoffMax,
         positive(server.get("key-pause"), Duration.ofMinutes(5)),
         b,
-        server.get("max-concurrent-per-target").intValue(2000, 1, 1_000_000));
+        server.get("max-concurrent-per-target").intValue(2000, 1, 1_000_000),
+        server.get("max-answer-bytes").longValue(32L * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE));
   }
 
   private static Auth auth(ConfigNode n) {

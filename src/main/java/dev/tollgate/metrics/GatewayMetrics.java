@@ -119,6 +119,14 @@ public final class GatewayMetrics {
         "team", team, "mode", failOpen ? "fail_open" : "fail_closed").increment();
   }
 
+  public void connectionRefused() {
+    counter("tollgate_connections_refused", "Client connections answered 503 because server.max-connections were open").increment();
+  }
+
+  public void openConnections(IntSupplier open) {
+    Gauge.builder("tollgate_connections_open", open::getAsInt).description("Client connections open").register(registry);
+  }
+
   public void loadShed() {
     counter("tollgate_load_shed", "Requests refused because the usage ledger is too far behind").increment();
   }

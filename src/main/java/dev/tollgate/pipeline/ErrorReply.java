@@ -32,6 +32,11 @@ public final class ErrorReply {
     response.setStatusCode(f.status());
     f.headers().forEach(response::putHeader);
     response.putHeader("content-type", "application/json");
-    response.end(Buffer.buffer(body));
+    if ("close".equals(f.headers().get("connection"))) {
+      // a client that will not be heard out (a body too slow, a connection over the cap): answered, then let go
+      response.end(Buffer.buffer(body)).onComplete(x -> response.close());
+    } else {
+      response.end(Buffer.buffer(body));
+    }
   }
 }

@@ -3,12 +3,14 @@ package dev.tollgate.pipeline;
 import dev.tollgate.core.Usage;
 import dev.tollgate.wire.Answer;
 import dev.tollgate.wire.StreamObserver;
+import io.vertx.core.Future;
 
 /** How the answer reached the client, written by the relay stage: status, usage or text, and how a stream ended. */
 public final class Outcome {
   private int status;
   private Answer answer;
   private StreamObserver stream;
+  private java.util.function.Supplier<Future<Long>> streamTokens;
   private boolean streamBroken;
   private boolean timedOut;
   private long firstEventNanos;
@@ -41,10 +43,14 @@ public final class Outcome {
     return stream == null ? null : stream.promptUsage();
   }
 
-  /** The text the model produced as far as it was relayed, for an estimate; empty if none. */
-  public String producedText() {
-    if (answer != null) return answer.text() == null ? "" : answer.text();
-    return stream == null ? "" : stream.text();
+  /** The text of a whole answer without usage, for an estimate; null for a stream or an answer with usage. */
+  public String answerText() {
+    return answer == null ? null : answer.text();
+  }
+
+  /** The tokens of the text a stream produced as far as it was relayed, for an estimate; 0 if none. */
+  public Future<Long> streamedTokens() {
+    return streamTokens == null ? Future.succeededFuture(0L) : streamTokens.get();
   }
 
   void status(int status) {
@@ -55,8 +61,10 @@ public final class Outcome {
     this.answer = answer;
   }
 
-  void stream(StreamObserver stream) {
+  /** @param tokens the tokens of the text the stream produced, once counted */
+  void stream(StreamObserver stream, java.util.function.Supplier<Future<Long>> tokens) {
     this.stream = stream;
+    this.streamTokens = tokens;
   }
 
   void broken(boolean timedOut) {

@@ -41,6 +41,7 @@ public final class ProxyPipeline {
       GatewayMetrics metrics,
       AccessLog accessLog,
       long maxBodyBytes,
+      long bodyReadTimeoutMs,
       GatewayConfig.Upstream upstream,
       long keepaliveMs,
       long defaultMaxOutputTokens,
@@ -57,7 +58,7 @@ public final class ProxyPipeline {
     this.pipeline = new Pipeline(List.of(
         new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
         new AuthenticateStage(p.authenticator()),               // -> caller
-        new ReadBodyStage(p.maxBodyBytes()),                    // -> request
+        new ReadBodyStage(vertx, p.maxBodyBytes(), p.bodyReadTimeoutMs()), // -> request
         new RouteStage(p.router()),                             // -> route
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
         new CacheLookupStage(p.answers(), p.metrics(), p.clock()), // cached models: key, stored answer -> cache state
@@ -67,7 +68,7 @@ public final class ProxyPipeline {
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
         new CacheStage(p.answers(), p.flights(), relay, p.metrics(), p.clock(), p.maxCacheEntryBytes()), // hit, coalesce, store
         new UpstreamStage(vertx, client, p.providers(), p.translator(), p.breakers(), p.bulkheads(), p.metrics(), p.upstream()), // -> attempts
-        new RelayStage(relay, p.upstream().idleTimeout().toMillis())));                                    // -> outcome
+        new RelayStage(relay, p.upstream().idleTimeout().toMillis(), p.upstream().maxAnswerBytes())));                                    // -> outcome
   }
 
   /** @param pathModel the model named in the URL (legacy engine and Azure deployment paths), or null */

@@ -1,19 +1,38 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.core.GatewayFailure;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 
-/** Reads the body (413 past the limit) and has the client API's dialect read it (400 for what it rejects). */
+/**
+ * Reads the body (413 past the limit; 408, and the connection closed, when it has not all arrived within the
+ * read timeout, however slowly it trickles) and has the client API's dialect read it (400 for what it rejects).
+ */
 final class ReadBodyStage implements Stage {
+  private final Vertx vertx;
   private final long maxBodyBytes;
+  private final long timeoutMs;
 
-  ReadBodyStage(long maxBodyBytes) {
+  ReadBodyStage(Vertx vertx, long maxBodyBytes, long timeoutMs) {
+    this.vertx = vertx;
     this.maxBodyBytes = maxBodyBytes;
+    this.timeoutMs = timeoutMs;
   }
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
-    return BodyReader.read(ctx.request(), maxBodyBytes).compose(body -> {
-      ctx.api(ctx.dialect().read(ctx.operation(), body.getBytes(), ctx.pathModel()));
+    Promise<Buffer> body = Promise.promise();
+    long timer = vertx.setTimer(timeoutMs, id -> body.tryFail(new GatewayFailure(408, "invalid_request_error", "request_timeout", null,
+        "The request body did not arrive within server.body-read-timeout (" + timeoutMs + " ms).").header("connection", "close")));
+    BodyReader.read(ctx.request(), maxBodyBytes).onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) body.tryComplete(ar.result());
+      else body.tryFail(ar.cause());
+    });
+    return body.future().compose(read -> {
+      ctx.api(ctx.dialect().read(ctx.operation(), read.getBytes(), ctx.pathModel()));
       return next.run(ctx);
     });
   }

@@ -29,15 +29,17 @@ final class Relay {
 
   /** Completes when the client's response has ended or the client has gone. */
   Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events) {
-    return stream(ctx, headers, events, 0, null);
+    return stream(ctx, headers, events, 0, Long.MAX_VALUE, null);
   }
 
   /**
    * @param idleMs for an upstream's stream: the longest silence between its events before the upstream call is
    *     aborted as timed out (the client then gets the error event); 0 for answers at hand
+   * @param maxEventBytes the largest event held; a larger one ends the stream as broken
    * @param translation how the events turn into the client's API, when they come in another; else null
    */
-  Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events, long idleMs, Translation translation) {
+  Future<Void> stream(RequestContext ctx, MultiMap headers, ReadStream<Buffer> events, long idleMs, long maxEventBytes,
+      Translation translation) {
     HttpServerResponse out = ctx.response();
     if (!out.headWritten()) {
       ResponseHeaders.copyUpstream(headers, out.headers());
@@ -47,7 +49,7 @@ final class Relay {
     metrics.activeStreams().incrementAndGet();
     String model = ctx.route().model();
     SseRelay relay = new SseRelay(ctx, events,
-        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs, translation);
+        () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs, maxEventBytes, translation);
     ctx.onClientGone(relay::clientGone);
     return relay.run(streams).andThen(x -> metrics.activeStreams().decrementAndGet());
   }

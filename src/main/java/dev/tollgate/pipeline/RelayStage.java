@@ -16,11 +16,16 @@ import io.vertx.core.http.HttpClientResponse;
 final class RelayStage implements Stage {
   private final Relay relay;
   private final long idleMs;
+  private final long maxAnswerBytes;
 
-  /** @param idleMs the longest silence between a stream's events ({@code server.idle-timeout}) */
-  RelayStage(Relay relay, long idleMs) {
+  /**
+   * @param idleMs the longest silence between a stream's events ({@code server.idle-timeout})
+   * @param maxAnswerBytes the largest whole answer (or stream event) held ({@code server.max-answer-bytes})
+   */
+  RelayStage(Relay relay, long idleMs, long maxAnswerBytes) {
     this.relay = relay;
     this.idleMs = idleMs;
+    this.maxAnswerBytes = maxAnswerBytes;
   }
 
   @Override
@@ -28,10 +33,13 @@ final class RelayStage implements Stage {
     HttpClientResponse answer = ctx.attempts().answer();
     Translation translation = ctx.attempts().translation();
     if (ctx.api().stream() && answer.statusCode() == 200 && isEventStream(answer)) {
-      return relay.stream(ctx, answer.headers(), answer, idleMs, translation);
+      return relay.stream(ctx, answer.headers(), answer, idleMs, maxAnswerBytes, translation);
     }
-    return answer.body().transform(ar -> {
-      if (ar.failed()) return ctx.clientGone() ? Future.succeededFuture() : Future.failedFuture(bodyFailure(ctx, ar.cause()));
+    return AnswerReader.read(answer, maxAnswerBytes, ctx.attempts().target().provider()).transform(ar -> {
+      if (ar.failed()) {
+        if (ctx.clientGone()) return Future.succeededFuture();
+        return Future.failedFuture(ar.cause() instanceof GatewayFailure f ? f : bodyFailure(ctx, ar.cause()));
+      }
       int status = answer.statusCode();
       Buffer body = ar.result();
       Answer read = null;

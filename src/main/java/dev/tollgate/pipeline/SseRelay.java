@@ -1,7 +1,9 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.StreamObserver;
 import dev.tollgate.wire.Translation;
 import io.vertx.core.Future;
@@ -31,6 +33,13 @@ final class SseRelay {
   private final AnswerTap tap;
   private final Runnable onFirstEvent;
   private final SseParser parser = new SseParser();
+  private final long maxEventBytes;
+  /** The text the model produced, counted a chunk at a time on a worker as the stream passes. */
+  private final ProducedText produced = new ProducedText();
+  private final String tokenizer;
+  /** Chunks of the produced text being counted; the stream waits while more than one is. */
+  private int counting;
+  private Promise<Void> allCounted;
   private final Promise<Void> done = Promise.promise();
   private final long idleNanos;
   private long lastChunkNanos = System.nanoTime();
@@ -40,19 +49,23 @@ final class SseRelay {
 
   /**
    * @param idleMs the longest silence between the source's chunks before the upstream is aborted; 0: none
+   * @param maxEventBytes the largest event held: an upstream event larger ends the stream as broken
    * @param translation how the source's events turn into the client's API, or null when they are in it already
    */
-  SseRelay(RequestContext ctx, ReadStream<Buffer> source, Runnable onFirstEvent, long idleMs, Translation translation) {
+  SseRelay(RequestContext ctx, ReadStream<Buffer> source, Runnable onFirstEvent, long idleMs, long maxEventBytes,
+      Translation translation) {
     this.ctx = ctx;
     this.source = source;
     this.client = ctx.response();
+    this.maxEventBytes = maxEventBytes;
     ApiRequest observed = translation == null ? ctx.api() : translation.upstream();
-    this.observer = observed.dialect().observe(observed);
+    this.tokenizer = ctx.attempts().target() != null ? ctx.attempts().target().upstreamModel() : ctx.route().model();
+    this.observer = observed.dialect().observe(observed, produced);
     this.translator = translation == null ? null : translation.events();
     this.tap = ctx.tap();
     this.onFirstEvent = onFirstEvent;
     this.idleNanos = idleMs * 1_000_000;
-    ctx.outcome().stream(observer);
+    ctx.outcome().stream(observer, this::producedTokens);
   }
 
   /** Completes when the client's response has ended or the client has gone (and no one follows). */
@@ -60,7 +73,9 @@ final class SseRelay {
     streams.opened(this, Vertx.currentContext());
     done.future().onComplete(x -> streams.closed(this));
     if (idleNanos > 0) watchForSilence();
-    client.drainHandler(v -> source.resume());
+    client.drainHandler(v -> {
+      if (counting <= 1) source.resume();
+    });
     source.handler(this::onChunk);
     source.exceptionHandler(this::onBroken);
     source.endHandler(v -> {
@@ -101,7 +116,46 @@ final class SseRelay {
     lastChunkNanos = System.nanoTime();
     if (stopped || ctx.clientGone() && !followed()) return;
     parser.feed(chunk, this::onEvent);
+    if (parser.pending() > maxEventBytes) {
+      // an event larger than the gateway holds: the stream ends as broken, the upstream call with it
+      stopped = true;
+      onBroken(null);
+      ctx.attempts().cancel();
+      return;
+    }
+    if (produced.full()) countAside();
     if (!ctx.clientGone() && client.writeQueueFull()) source.pause();
+  }
+
+  /**
+   * Counts the produced text's words so far on a worker: a tokenizer counts a few MB per second, which must not
+   * hold the event loop. While two chunks are being counted the stream waits (a model writes far slower than
+   * this; only a flood of text meets it), so what is held stays bounded.
+   */
+  private void countAside() {
+    String words = produced.takeWords();
+    counting++;
+    if (counting > 1) source.pause();
+    Vertx.currentContext().executeBlocking(() -> (long) TokenCounter.count(tokenizer, words), false).onComplete(ar -> {
+      produced.counted(ar.succeeded() ? ar.result() : 0);
+      counting--;
+      if (counting == 0 && allCounted != null) allCounted.tryComplete();
+      if (counting <= 1 && !done.future().isComplete() && (ctx.clientGone() || !client.writeQueueFull())) source.resume();
+    });
+  }
+
+  /** The tokens of all the text produced, once the counts under way are done: for an estimate. */
+  private Future<Long> producedTokens() {
+    Future<Void> ready = Future.succeededFuture();
+    if (counting > 0) {
+      allCounted = Promise.promise();
+      ready = allCounted.future();
+    }
+    return ready.compose(v -> {
+      String rest = produced.pending();
+      if (rest.length() < 8 * 1024) return Future.succeededFuture(produced.countedTokens() + TokenCounter.count(tokenizer, rest));
+      return Vertx.currentContext().executeBlocking(() -> produced.countedTokens() + TokenCounter.count(tokenizer, rest), false);
+    });
   }
 
   private void onEvent(SseParser.Event e) {

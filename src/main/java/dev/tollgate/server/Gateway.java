@@ -177,11 +177,13 @@ public final class Gateway {
         authenticator, router, providers, new Bridges(json, openai, anthropic), new TargetBreakers(server.upstream().breaker(), metrics),
         new TargetBulkheads(server.upstream().maxConcurrentPerTarget(), maxConcurrent), quotas, prices,
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
-        server.maxBodyBytes(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
+        server.maxBodyBytes(), server.bodyReadTimeout().toMillis(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
     QuotaView quotaView = new QuotaView(quotas, clock);
+    ConnectionCap connections = new ConnectionCap(server.maxConnections(), metrics::connectionRefused);
+    metrics.openConnections(connections::open);
     GatewayParts parts = new GatewayParts(config, pipeline, openai, anthropic, new CallerEndpoint(authenticator),
-        new ModelList(router), quotaView, metrics, readiness);
+        new ModelList(router), quotaView, metrics, connections, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
         name -> router.route(name) != null, config.auth().rotationGrace(), clock);
     return deploy(parts, admin::mount);

@@ -43,9 +43,10 @@ final class GatewayVerticle extends VerticleBase {
     ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline());
     Router router = Router.router(vertx);
     // every response carries the request's id, errors of the router's own included
+    ConnectionCap.Loop cap = parts.connections().perLoop();
     router.route().handler(ctx -> {
       RequestIds.of(ctx.request());
-      ctx.next();
+      if (!cap.refused(ctx.request())) ctx.next();
     });
     ApiRoutes.mount(router, pipeline, parts.openai(), parts.anthropic(), parts.callers(), parts.models(), parts.quotas());
     OpsRoutes.mount(router, parts.metrics(), parts.readiness());
@@ -69,6 +70,7 @@ final class GatewayVerticle extends VerticleBase {
             .setIdleTimeout(300)
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
             .setCompressionSupported(false))
+        .connectionHandler(cap::connected)
         .requestHandler(router);
     return server.listen(port, cfg.host());
   }

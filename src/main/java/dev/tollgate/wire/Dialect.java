@@ -24,8 +24,8 @@ public interface Dialect {
   /** The body for a provider speaking this dialect: the upstream model's name, and stream usage asked for. */
   byte[] upstreamBody(ApiRequest request, String upstreamModel);
 
-  /** A fresh observer for one streamed answer. */
-  StreamObserver observe(ApiRequest request);
+  /** A fresh observer for one streamed answer, adding the text the model produces to {@code produced}. */
+  StreamObserver observe(ApiRequest request, ProducedText produced);
 
   /** The usage of a non-streamed answer, or when it reports none, its text (for an estimate). */
   Answer readAnswer(ApiRequest request, byte[] body);

@@ -2,12 +2,16 @@ package dev.tollgate.wire;
 
 import dev.tollgate.core.Usage;
 
-/** What a stream observer keeps: the text so far, the usage once reported, whether the end passed and how. */
+/** What a stream observer keeps: the text so far (as a token count), the usage once reported, whether and how it ended. */
 public abstract class ObservedStream implements StreamObserver {
-  protected final StringBuilder text = new StringBuilder();
+  protected final ProducedText text;
   protected Usage usage;
   protected boolean ended;
   protected boolean failed;
+
+  protected ObservedStream(ProducedText text) {
+    this.text = text;
+  }
 
   @Override
   public Usage usage() {
@@ -25,7 +29,7 @@ public abstract class ObservedStream implements StreamObserver {
   }
 
   @Override
-  public String text() {
-    return text.toString();
+  public ProducedText produced() {
+    return text;
   }
 }

@@ -30,6 +30,6 @@ public interface StreamObserver {
   /** Whether the stream carried an error event (it then ended, but not with an answer). */
   boolean failed();
 
-  /** The text produced so far, for an estimate when the stream ends without usage. */
-  String text();
+  /** The text produced so far (as tokens), for an estimate when the stream ends without usage. */
+  ProducedText produced();
 }

@@ -21,11 +21,18 @@ public final class GatewayProcess implements AutoCloseable {
   private final int port;
 
   public GatewayProcess(String yaml) throws Exception {
+    this(yaml, new String[0]);
+  }
+
+  /** @param jvmOptions options for the gateway's JVM, e.g. {@code -Xmx256m} */
+  public GatewayProcess(String yaml, String... jvmOptions) throws Exception {
     Path config = Files.createTempFile("gateway", ".yaml");
     Files.writeString(config, yaml);
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "--config", config.toString())
-        .redirectErrorStream(true);
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(java.util.List.of(jvmOptions));
+    command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "dev.tollgate.Main", "--config", config.toString()));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     pb.environment().putAll(TestStack.env());
     process = pb.start();
     CompletableFuture<Integer> listening = new CompletableFuture<>();

@@ -8,6 +8,7 @@ import dev.tollgate.wire.Answer;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
+import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
@@ -91,8 +92,8 @@ public final class AnthropicDialect implements Dialect {
   }
 
   @Override
-  public StreamObserver observe(ApiRequest request) {
-    return new MessageStreamObserver(json);
+  public StreamObserver observe(ApiRequest request, ProducedText produced) {
+    return new MessageStreamObserver(json, produced);
   }
 
   @Override

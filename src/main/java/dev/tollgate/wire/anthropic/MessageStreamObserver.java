@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
 import dev.tollgate.wire.ObservedStream;
+import dev.tollgate.wire.ProducedText;
 
 /**
  * A Messages stream, read by its event names: the prompt's usage from {@code message_start} (input and
@@ -15,7 +16,8 @@ final class MessageStreamObserver extends ObservedStream {
   private final ObjectMapper json;
   private Usage started;
 
-  MessageStreamObserver(ObjectMapper json) {
+  MessageStreamObserver(ObjectMapper json, ProducedText produced) {
+    super(produced);
     this.json = json;
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
+import dev.tollgate.wire.ProducedText;
 import java.io.IOException;
 
 /**
@@ -17,7 +18,7 @@ final class ChatChunk {
   int choices = -1;
   boolean error;
 
-  static ChatChunk read(ObjectMapper json, String data, StringBuilder text) throws IOException {
+  static ChatChunk read(ObjectMapper json, String data, ProducedText text) throws IOException {
     ChatChunk chunk = new ChatChunk();
     try (JsonParser p = json.createParser(data)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return chunk;
@@ -51,7 +52,7 @@ final class ChatChunk {
   }
 
   /** One choice: {@code text} (completions) or {@code delta.content} and tool-call arguments (chat). */
-  private static void readChoice(JsonParser p, StringBuilder text) throws IOException {
+  private static void readChoice(JsonParser p, ProducedText text) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();

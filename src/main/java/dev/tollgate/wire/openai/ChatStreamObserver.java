@@ -2,6 +2,7 @@ package dev.tollgate.wire.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.wire.ObservedStream;
+import dev.tollgate.wire.ProducedText;
 
 /**
  * A chat completions or completions stream: text from each chunk's choices, usage from the usage
@@ -12,7 +13,8 @@ final class ChatStreamObserver extends ObservedStream {
   private final ObjectMapper json;
   private final boolean clientWantsUsage;
 
-  ChatStreamObserver(ObjectMapper json, boolean clientWantsUsage) {
+  ChatStreamObserver(ObjectMapper json, boolean clientWantsUsage, ProducedText produced) {
+    super(produced);
     this.json = json;
     this.clientWantsUsage = clientWantsUsage;
   }

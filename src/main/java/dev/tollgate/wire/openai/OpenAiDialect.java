@@ -8,6 +8,7 @@ import dev.tollgate.wire.Answer;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
+import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
@@ -114,10 +115,10 @@ public final class OpenAiDialect implements Dialect {
   }
 
   @Override
-  public StreamObserver observe(ApiRequest request) {
+  public StreamObserver observe(ApiRequest request, ProducedText produced) {
     return request.operation() == OpenAiEndpoint.RESPONSES
-        ? new ResponsesStreamObserver(json)
-        : new ChatStreamObserver(json, request.clientWantsUsage());
+        ? new ResponsesStreamObserver(json, produced)
+        : new ChatStreamObserver(json, request.clientWantsUsage(), produced);
   }
 
   @Override

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
 import dev.tollgate.wire.ObservedStream;
+import dev.tollgate.wire.ProducedText;
 
 /** A Responses API stream: text from the delta events, usage and the end from {@code response.completed} (or its failures). */
 final class ResponsesStreamObserver extends ObservedStream {
   private final ObjectMapper json;
 
-  ResponsesStreamObserver(ObjectMapper json) {
+  ResponsesStreamObserver(ObjectMapper json, ProducedText produced) {
+    super(produced);
     this.json = json;
   }
 

@@ -71,7 +71,7 @@ class AnthropicDialectTest {
 
   @Test
   void a_stream_reports_its_prompt_at_the_start_and_its_whole_usage_at_the_end() {
-    StreamObserver o = anthropic.observe(null);
+    StreamObserver o = anthropic.observe(null, chars());
     o.relay("message_start", """
         {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"c",
          "usage":{"input_tokens":25,"cache_creation_input_tokens":100,"cache_read_input_tokens":400,"output_tokens":1}}}""");
@@ -86,12 +86,12 @@ class AnthropicDialectTest {
     assertThat(o.ended()).isTrue();
     assertThat(o.failed()).isFalse();
     assertThat(o.usage()).isEqualTo(new Usage(525, 7, 400, 0, 100));
-    assertThat(o.text()).isEqualTo("Hello");
+    assertThat(o.produced().pending().length()).as("characters produced: %s", "Hello").isEqualTo(5);
   }
 
   @Test
   void an_error_event_ends_a_stream_as_failed() {
-    StreamObserver o = anthropic.observe(null);
+    StreamObserver o = anthropic.observe(null, chars());
     o.relay("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
     assertThat(o.ended()).isTrue();
     assertThat(o.failed()).isTrue();
@@ -124,7 +124,7 @@ class AnthropicDialectTest {
     assertThat(events).filteredOn(e -> "content_block_delta".equals(e.name())).hasSizeGreaterThan(6);
     assertThat(JSON.readTree(anthropic.assemble(request, events))).isEqualTo(JSON.readTree(message));
 
-    StreamObserver o = anthropic.observe(request);
+    StreamObserver o = anthropic.observe(request, chars());
     for (StreamEvent e : events) o.relay(e.name(), e.data());
     assertThat(o.usage()).isEqualTo(new Usage(60, 40, 10, 0, 0));
   }
@@ -155,14 +155,14 @@ class AnthropicDialectTest {
 
   @Test
   void a_stream_whose_message_delta_reports_no_usage_has_none_and_is_estimated() {
-    StreamObserver o = anthropic.observe(null);
+    StreamObserver o = anthropic.observe(null, chars());
     o.relay("message_start", "{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}");
     o.relay("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"Hmm\"}}");
     o.relay("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}");
     o.relay("message_stop", "{\"type\":\"message_stop\"}");
     assertThat(o.usage()).isNull();
     assertThat(o.promptUsage()).isEqualTo(new Usage(25, 1, 0, 0, 0));
-    assertThat(o.text()).as("thinking counts toward the estimate of the output").isEqualTo("Hmm");
+    assertThat(o.produced().pending().length()).as("thinking counts toward the estimate of the output").as("characters produced: %s", "Hmm").isEqualTo(3);
   }
 
   @Test
@@ -172,5 +172,10 @@ class AnthropicDialectTest {
     assertThat(event).startsWith("event: error\ndata: {").endsWith("}\n\n");
     assertThat(event.substring(0, event.length() - 2)).doesNotContain("\n\n");
     assertThat(event.lines().filter(l -> !l.isEmpty())).hasSize(2);
+  }
+
+  /** Counts a text's characters, so a test sees how much text the observer passed on. */
+  private static dev.tollgate.wire.ProducedText chars() {
+    return new dev.tollgate.wire.ProducedText();
   }
 }

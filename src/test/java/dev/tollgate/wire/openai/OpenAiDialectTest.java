@@ -64,29 +64,29 @@ class OpenAiDialectTest {
 
   @Test
   void a_chat_stream_hides_the_usage_chunk_the_gateway_asked_for_and_reads_usage_text_and_end() {
-    StreamObserver o = openai.observe(read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true}"));
+    StreamObserver o = openai.observe(read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true}"), chars());
     assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}")).isTrue();
     assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"lo\"}}]}")).isTrue();
     assertThat(o.relay(null, "{\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}")).isFalse();
     assertThat(o.ended()).isFalse();
     assertThat(o.relay(null, "[DONE]")).isTrue();
 
-    assertThat(o.text()).isEqualTo("Hello");
+    assertThat(o.produced().pending().length()).as("characters produced: %s", "Hello").isEqualTo(5);
     assertThat(o.usage()).isEqualTo(new Usage(8, 2, 0, 0));
     assertThat(o.ended()).isTrue();
 
     StreamObserver asked = openai.observe(read(OpenAiEndpoint.CHAT_COMPLETIONS,
-        "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+        "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"), chars());
     assertThat(asked.relay(null, "{\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}")).isTrue();
   }
 
   @Test
   void a_responses_stream_ends_at_response_completed_with_its_usage() {
-    StreamObserver o = openai.observe(read(OpenAiEndpoint.RESPONSES, "{\"model\":\"m\",\"stream\":true,\"input\":\"x\"}"));
+    StreamObserver o = openai.observe(read(OpenAiEndpoint.RESPONSES, "{\"model\":\"m\",\"stream\":true,\"input\":\"x\"}"), chars());
     o.relay("response.output_text.delta", "{\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}");
     o.relay("response.completed", "{\"type\":\"response.completed\",\"response\":{\"usage\":{\"input_tokens\":5,"
         + "\"output_tokens\":1,\"input_tokens_details\":{\"cached_tokens\":2}}}}");
-    assertThat(o.text()).isEqualTo("Hi");
+    assertThat(o.produced().pending().length()).as("characters produced: %s", "Hi").isEqualTo(2);
     assertThat(o.usage()).isEqualTo(new Usage(5, 1, 2, 0));
     assertThat(o.ended()).isTrue();
   }
@@ -107,5 +107,10 @@ class OpenAiDialectTest {
     JsonObject body = new JsonObject(new String(openai.errorBody(GatewayFailure.modelNotFound("x\"y")), StandardCharsets.UTF_8));
     assertThat(body.getJsonObject("error").fieldNames()).containsExactlyInAnyOrder("message", "type", "param", "code");
     assertThat(body.getJsonObject("error").getString("message")).contains("x\"y");
+  }
+
+  /** Counts a text's characters, so a test sees how much text the observer passed on. */
+  private static dev.tollgate.wire.ProducedText chars() {
+    return new dev.tollgate.wire.ProducedText();
   }
 }

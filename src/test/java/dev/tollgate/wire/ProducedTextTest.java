@@ -1,0 +1,37 @@
+package dev.tollgate.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.billing.TokenCounter;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The produced text is kept as a running count: its chunks' counts add up to the whole text's; it holds about a chunk. */
+class ProducedTextTest {
+  @Test
+  void counting_chunk_by_chunk_gives_the_whole_texts_count() {
+    StringBuilder whole = new StringBuilder();
+    ProducedText produced = new ProducedText();
+    int largestHeld = 0;
+    Random random = new Random(7);
+    String[] words = {" the", " quick", " brown", " fox,", " jumps\n", " 12345", " naïve", " 東京", "\tindent", " x".repeat(40)};
+    while (whole.length() < 400_000) {
+      String piece = words[random.nextInt(words.length)] + (random.nextInt(10) == 0 ? " " + "y".repeat(random.nextInt(3000)) : "");
+      whole.append(piece);
+      produced.append(piece);
+      largestHeld = Math.max(largestHeld, produced.pending().length());
+      if (produced.full()) produced.counted(TokenCounter.count(null, produced.takeWords()));
+    }
+
+    assertThat(produced.countedTokens() + TokenCounter.count(null, produced.pending())).isEqualTo(TokenCounter.count(null, whole.toString()));
+    assertThat(largestHeld).as("what is held at once is about a chunk").isLessThan(ProducedText.CHUNK + 3100);
+  }
+
+  @Test
+  void an_empty_text_has_nothing_to_count() {
+    ProducedText produced = new ProducedText();
+    assertThat(produced.isEmpty()).isTrue();
+    assertThat(produced.full()).isFalse();
+    assertThat(produced.pending()).isEmpty();
+  }
+}
