@@ -86,7 +86,7 @@ public final class AdminCli {
   private static String withField(String json, String field, String value) {
     var node = AdminJson.JSON.createObjectNode();
     try {
-      node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) AdminJson.JSON.readTree(json));
+      node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) AdminJson.STRICT.readTree(json));
     } catch (Exception e) {
       throw new IllegalArgumentException("not a JSON object: " + json);
     }

@@ -38,9 +38,10 @@ final class AdminInput {
       tree = AdminJson.JSON.createObjectNode();
     } else {
       try {
-        tree = AdminJson.JSON.readTree(raw.getBytes());
+        tree = AdminJson.STRICT.readTree(raw.getBytes());
       } catch (Exception e) {
-        throw new GatewayFailure(400, "invalid_request_error", "invalid_json", null, "The request body is not valid JSON.");
+        throw new GatewayFailure(400, "invalid_request_error", "invalid_json", null,
+            "The request body is not valid JSON (one JSON object, each key at most once).");
       }
     }
     if (!(tree instanceof ObjectNode o)) throw invalid(null, "the request body must be a JSON object");
