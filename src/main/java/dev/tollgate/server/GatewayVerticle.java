@@ -6,6 +6,7 @@ import dev.tollgate.pipeline.ProxyPipeline;
 import dev.tollgate.pipeline.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -61,6 +62,10 @@ final class GatewayVerticle extends VerticleBase {
             .header("allow", allowed));
       }
     });
+    router.errorHandler(400, ctx -> {
+      RequestIds.of(ctx.request());
+      ErrorReply.send(ctx.response(), badRequest(ctx.failure()));
+    });
     router.errorHandler(500, ctx -> ErrorReply.send(ctx.response(), ctx.failure() == null ? GatewayFailure.internal() : ctx.failure()));
     router.errorHandler(405, ctx -> ErrorReply.send(ctx.response(), new GatewayFailure(405, "invalid_request_error",
         "method_not_allowed", null, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + ".")));
@@ -71,6 +76,19 @@ final class GatewayVerticle extends VerticleBase {
             .setCompressionSupported(false))
         .requestHandler(router);
     return server.listen(port, cfg.host());
+  }
+
+  /**
+   * The router's own 400s: a path it cannot decode (bad percent-encoding; the router then fails without a cause,
+   * and its decoder's message, which would quote the path, is not passed on), no Host header, an empty path.
+   */
+  private static GatewayFailure badRequest(Throwable failure) {
+    if (failure instanceof GatewayFailure f) return f;
+    if (failure == null || failure instanceof IllegalArgumentException) {
+      return GatewayFailure.badRequest("The request path is not validly percent-encoded.", null);
+    }
+    if (failure instanceof VertxException && failure.getMessage() != null) return GatewayFailure.badRequest(failure.getMessage(), null);
+    return GatewayFailure.badRequest("The request is malformed.", null);
   }
 
   int actualPort() {
