@@ -2,6 +2,7 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.auth.AddressLockout;
 import dev.tollgate.auth.Credentials;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.core.Ids;
@@ -59,9 +60,12 @@ public final class AdminApi {
   private final Clock clock;
   private final UsageQueries usage;
   private final QuotaView quotas;
+  private final AddressLockout lockout;
 
+  /** @param lockout slows down guessing the admin token, per source address */
   public AdminApi(TeamStore store, LedgerStore ledger, KeyIndexSync sync, QuotaView quotas, Secret adminToken,
-      Predicate<String> knownModel, Duration rotationGrace, Clock clock) {
+      AddressLockout lockout, Predicate<String> knownModel, Duration rotationGrace, Clock clock) {
+    this.lockout = lockout;
     this.usage = new UsageQueries(ledger, clock);
     this.quotas = quotas;
     this.store = store;
@@ -172,10 +176,9 @@ public final class AdminApi {
 
   private void route(Router router, HttpMethod method, String path, BiFunction<RoutingContext, Buffer, Future<Reply>> handler) {
     router.route(method, path).handler(ctx -> {
-      if (!authorized(ctx)) {
-        ErrorReply.send(ctx.response(), adminToken == null
-            ? GatewayFailure.invalidKey("The admin API is disabled: set admin.token (for example ${env:TOLLGATE_ADMIN_TOKEN}).")
-            : GatewayFailure.invalidKey("A valid admin token is required: 'Authorization: Bearer <admin token>'."));
+      GatewayFailure refused = refusal(ctx);
+      if (refused != null) {
+        ErrorReply.send(ctx.response(), refused);
         return;
       }
       ctx.request().body().compose(body -> {
@@ -203,10 +206,17 @@ public final class AdminApi {
     });
   }
 
-  private boolean authorized(RoutingContext ctx) {
-    if (adminToken == null) return false;
+  /** Why the request may not use the admin API, or null when it may. */
+  private GatewayFailure refusal(RoutingContext ctx) {
+    if (adminToken == null) {
+      return GatewayFailure.invalidKey("The admin API is disabled: set admin.token (for example ${env:TOLLGATE_ADMIN_TOKEN}).");
+    }
+    GatewayFailure lockedOut = lockout.refusal(ctx.request());
+    if (lockedOut != null) return lockedOut;
     String token = Credentials.bearer(ctx.request().getHeader("authorization"));
-    return token != null && KeyHash.same(token, adminToken.reveal());
+    if (token != null && KeyHash.same(token, adminToken.reveal())) return null;
+    lockout.failed(ctx.request());
+    return GatewayFailure.invalidKey("A valid admin token is required: 'Authorization: Bearer <admin token>'.");
   }
 
   private static Throwable translate(Throwable t) {

@@ -18,4 +18,5 @@ record GatewayParts(
     ModelList models,
     QuotaView quotas,
     GatewayMetrics metrics,
+    MetricsEndpoint metricsEndpoint,
     Readiness readiness) {}

@@ -49,7 +49,7 @@ final class GatewayVerticle extends VerticleBase {
       ctx.next();
     });
     ApiRoutes.mount(router, pipeline, parts.openai(), parts.anthropic(), parts.callers(), parts.models(), parts.quotas());
-    OpsRoutes.mount(router, parts.metrics(), parts.readiness());
+    OpsRoutes.mount(router, parts);
     extraRoutes.accept(router);
     router.route().last().handler(ctx -> {
       String allowed = MethodsAllowed.on(router, ctx.request().path());
