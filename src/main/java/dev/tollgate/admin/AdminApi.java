@@ -2,6 +2,7 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.auth.AddressLockout;
 import dev.tollgate.auth.Credentials;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.core.Ids;
@@ -9,6 +10,7 @@ import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.config.Secret;
 import dev.tollgate.pipeline.ErrorReply;
 import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.QueryString;
 import dev.tollgate.quota.QuotaView;
 import dev.tollgate.store.LedgerStore;
 import dev.tollgate.store.StoreConflict;
@@ -40,6 +42,8 @@ public final class AdminApi {
   private static final Set<String> TEAM_PATCH = Set.of("name", "budget", "limits", "models", "metadata");
   private static final Set<String> KEY_CREATE = Set.of("name", "expires_at", "models", "limits");
   private static final Set<String> KEY_ROTATE = Set.of("grace_seconds");
+  /** A year: the longest an old secret may keep working after a rotation. */
+  private static final long MAX_GRACE_SECONDS = 365L * 24 * 3600;
 
   /** What an admin handler answers: a status and a JSON body, or CSV text, or neither (204). */
   record Reply(int status, JsonNode body, String csv) {
@@ -56,9 +60,12 @@ public final class AdminApi {
   private final Clock clock;
   private final UsageQueries usage;
   private final QuotaView quotas;
+  private final AddressLockout lockout;
 
+  /** @param lockout slows down guessing the admin token, per source address */
   public AdminApi(TeamStore store, LedgerStore ledger, KeyIndexSync sync, QuotaView quotas, Secret adminToken,
-      Predicate<String> knownModel, Duration rotationGrace, Clock clock) {
+      AddressLockout lockout, Predicate<String> knownModel, Duration rotationGrace, Clock clock) {
+    this.lockout = lockout;
     this.usage = new UsageQueries(ledger, clock);
     this.quotas = quotas;
     this.store = store;
@@ -94,9 +101,9 @@ public final class AdminApi {
         .compose(t -> quotas.of(t, null)).map(v -> new Reply(200, v)));
     route(router, HttpMethod.GET, "/admin/keys/:id/quota", (ctx, body) -> existingKey(ctx.pathParam("id"))
         .compose(k -> existingTeam(k.teamId()).compose(t -> quotas.of(t, k))).map(v -> new Reply(200, v)));
-    route(router, HttpMethod.GET, "/admin/usage", (ctx, body) -> usage.usage(ctx.queryParams(), false));
-    route(router, HttpMethod.GET, "/admin/usage.csv", (ctx, body) -> usage.usage(ctx.queryParams(), true));
-    route(router, HttpMethod.GET, "/admin/usage/records", (ctx, body) -> usage.records(ctx.queryParams()));
+    route(router, HttpMethod.GET, "/admin/usage", (ctx, body) -> usage.usage(QueryString.parse(ctx.request().query()), false));
+    route(router, HttpMethod.GET, "/admin/usage.csv", (ctx, body) -> usage.usage(QueryString.parse(ctx.request().query()), true));
+    route(router, HttpMethod.GET, "/admin/usage/records", (ctx, body) -> usage.records(QueryString.parse(ctx.request().query())));
   }
 
   // ---- handlers
@@ -144,13 +151,15 @@ public final class AdminApi {
 
   private Future<Reply> rotateKey(RoutingContext ctx, Buffer body) {
     AdminInput in = AdminInput.parse(body, KEY_ROTATE);
-    Long graceSeconds = in.seconds("grace_seconds");
+    Long graceSeconds = in.seconds("grace_seconds", MAX_GRACE_SECONDS);
     Duration grace = graceSeconds == null ? rotationGrace : Duration.ofSeconds(graceSeconds);
     Instant now = clock.instant();
     return existingKey(ctx.pathParam("id")).compose(old -> {
+      checkRotatable(old, now);
       String secret = KeyHash.newSecret();
+      // the new secret replaces the old one and nothing more: same expiry, models and limits
       TeamKey replacement = new TeamKey(newKeyId(), old.teamId(), old.name(), KeyHash.sha256Hex(secret),
-          KeyHash.displayPrefix(secret), null, old.allowedModels(), old.limits(), false, now, null);
+          KeyHash.displayPrefix(secret), old.expiresAt(), old.allowedModels(), old.limits(), false, now, null);
       return store.rotateKey(old.id(), replacement, now.plus(grace)).compose(k -> {
         if (k == null) throw noKey(old.id());
         return sync.reload().map(v -> {
@@ -167,10 +176,9 @@ public final class AdminApi {
 
   private void route(Router router, HttpMethod method, String path, BiFunction<RoutingContext, Buffer, Future<Reply>> handler) {
     router.route(method, path).handler(ctx -> {
-      if (!authorized(ctx)) {
-        ErrorReply.send(ctx.response(), adminToken == null
-            ? GatewayFailure.invalidKey("The admin API is disabled: set admin.token (for example ${env:TOLLGATE_ADMIN_TOKEN}).")
-            : GatewayFailure.invalidKey("A valid admin token is required: 'Authorization: Bearer <admin token>'."));
+      GatewayFailure refused = refusal(ctx);
+      if (refused != null) {
+        ErrorReply.send(ctx.response(), refused);
         return;
       }
       ctx.request().body().compose(body -> {
@@ -198,10 +206,17 @@ public final class AdminApi {
     });
   }
 
-  private boolean authorized(RoutingContext ctx) {
-    if (adminToken == null) return false;
+  /** Why the request may not use the admin API, or null when it may. */
+  private GatewayFailure refusal(RoutingContext ctx) {
+    if (adminToken == null) {
+      return GatewayFailure.invalidKey("The admin API is disabled: set admin.token (for example ${env:TOLLGATE_ADMIN_TOKEN}).");
+    }
+    GatewayFailure lockedOut = lockout.refusal(ctx.request());
+    if (lockedOut != null) return lockedOut;
     String token = Credentials.bearer(ctx.request().getHeader("authorization"));
-    return token != null && KeyHash.same(token, adminToken.reveal());
+    if (token != null && KeyHash.same(token, adminToken.reveal())) return null;
+    lockout.failed(ctx.request());
+    return GatewayFailure.invalidKey("A valid admin token is required: 'Authorization: Bearer <admin token>'.");
   }
 
   private static Throwable translate(Throwable t) {
@@ -231,6 +246,17 @@ public final class AdminApi {
     }
     if (limits.isLooserThan(team.limits())) {
       throw AdminInput.invalid("limits", "a key's limits may not be looser than its team's " + AdminJson.limits(team.limits()));
+    }
+  }
+
+  /** A revoked or expired key stays dead: rotating it would hand out a working secret for a key that no longer works. */
+  private static void checkRotatable(TeamKey key, Instant now) {
+    if (key.revoked()) {
+      throw new GatewayFailure(409, "invalid_request_error", "key_revoked", "id", "Key '" + key.id() + "' is revoked and cannot be rotated.");
+    }
+    if (!key.isActive(now)) {
+      throw new GatewayFailure(409, "invalid_request_error", "key_expired", "id",
+          "Key '" + key.id() + "' expired at " + key.expiresAt() + " and cannot be rotated; create a new key instead.");
     }
   }
 

@@ -40,7 +40,13 @@ public final class AdminCli {
       System.err.println(token == null || token.isBlank() ? "tollgate admin: set TOLLGATE_ADMIN_TOKEN\n" + USAGE : USAGE);
       return 2;
     }
-    String[] call = request(a);
+    String[] call;
+    try {
+      call = request(a);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tollgate admin: " + e.getMessage() + "\n" + USAGE);
+      return 2;
+    }
     if (call == null) {
       System.err.println(USAGE);
       return 2;
@@ -74,9 +80,17 @@ public final class AdminCli {
           : new String[] {"POST", "/admin/teams/" + x + "/keys", withField(arg(a, 4, "{}"), "name", a.get(3))};
       case "keys revoke" -> x == null ? null : new String[] {"POST", "/admin/keys/" + x + "/revoke", null};
       case "keys rotate" -> x == null ? null : new String[] {"POST", "/admin/keys/" + x + "/rotate",
-          a.size() > 3 ? "{\"grace_seconds\":" + Long.parseLong(a.get(3)) + "}" : null};
+          a.size() > 3 ? "{\"grace_seconds\":" + seconds(a.get(3)) + "}" : null};
       default -> a.get(0).equals("usage") ? new String[] {"GET", "/admin/usage" + (a.size() > 1 ? "?" + a.get(1) : ""), null} : null;
     };
+  }
+
+  private static long seconds(String arg) {
+    try {
+      return Long.parseLong(arg);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("GRACE_SECONDS must be a whole number of seconds, got '" + arg + "'");
+    }
   }
 
   private static String arg(List<String> a, int i, String fallback) {
@@ -86,7 +100,7 @@ public final class AdminCli {
   private static String withField(String json, String field, String value) {
     var node = AdminJson.JSON.createObjectNode();
     try {
-      node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) AdminJson.JSON.readTree(json));
+      node.setAll((com.fasterxml.jackson.databind.node.ObjectNode) AdminJson.STRICT.readTree(json));
     } catch (Exception e) {
       throw new IllegalArgumentException("not a JSON object: " + json);
     }

@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
 final class AdminInput {
   private static final Pattern ID = Pattern.compile("^[a-z0-9][a-z0-9._-]{0,63}$");
   private static final BigDecimal MAX_USD = new BigDecimal("1000000000");
+  /** The latest time a field may name: later ones fit neither the store's milliseconds nor anyone's plans. */
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+  /** The largest limit, as in config: room to add reservations without overflowing. */
+  private static final long MAX_LIMIT = Long.MAX_VALUE / 4;
 
   private final ObjectNode body;
 
@@ -38,9 +42,10 @@ final class AdminInput {
       tree = AdminJson.JSON.createObjectNode();
     } else {
       try {
-        tree = AdminJson.JSON.readTree(raw.getBytes());
+        tree = AdminJson.STRICT.readTree(raw.getBytes());
       } catch (Exception e) {
-        throw new GatewayFailure(400, "invalid_request_error", "invalid_json", null, "The request body is not valid JSON.");
+        throw new GatewayFailure(400, "invalid_request_error", "invalid_json", null,
+            "The request body is not valid JSON (one JSON object, each key at most once).");
       }
     }
     if (!(tree instanceof ObjectNode o)) throw invalid(null, "the request body must be a JSON object");
@@ -131,8 +136,8 @@ final class AdminInput {
     if (!limits.has(field)) return base;
     JsonNode v = limits.get(field);
     if (v.isNull()) return null;
-    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1) {
-      throw invalid("limits." + field, "'limits." + field + "' must be a positive whole number or null");
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 1 || v.asLong() > MAX_LIMIT) {
+      throw invalid("limits." + field, "'limits." + field + "' must be a positive whole number up to " + MAX_LIMIT + ", or null");
     }
     return v.asLong();
   }
@@ -172,13 +177,17 @@ final class AdminInput {
       throw invalid(field, "'" + field + "' must be an ISO-8601 time such as 2027-01-31T00:00:00Z");
     }
     if (!t.isAfter(notBefore)) throw invalid(field, "'" + field + "' must be in the future");
+    if (t.isAfter(LATEST)) throw invalid(field, "'" + field + "' must be before the year 10000");
     return t;
   }
 
-  Long seconds(String field) {
+  /** A whole number of seconds from 0 to {@code max}. */
+  Long seconds(String field, long max) {
     JsonNode n = body.get(field);
     if (n == null || n.isNull()) return null;
-    if (!n.isIntegralNumber() || n.asLong() < 0) throw invalid(field, "'" + field + "' must be a whole number of seconds, 0 or more");
+    if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0 || n.asLong() > max) {
+      throw invalid(field, "'" + field + "' must be a whole number of seconds from 0 to " + max);
+    }
     return n.asLong();
   }
 }

@@ -1,17 +1,21 @@
 package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.team.Limits;
 import dev.tollgate.team.Team;
 import dev.tollgate.team.TeamKey;
+import dev.tollgate.wire.StrictJson;
 import java.time.Instant;
 import java.util.List;
 
 /** How teams and keys look in the admin API. A key's secret appears only in the answer that creates it. */
 final class AdminJson {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** For what an admin sends: one JSON value, no key twice (see {@link StrictJson}). */
+  static final ObjectReader STRICT = StrictJson.reader(JSON);
 
   private AdminJson() {}
 

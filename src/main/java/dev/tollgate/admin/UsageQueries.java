@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.billing.UsageEvent;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.core.NanoUsd;
+import dev.tollgate.core.QueryString;
 import dev.tollgate.store.LedgerStore;
 import dev.tollgate.store.LedgerStore.GroupBy;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +32,8 @@ final class UsageQueries {
   /** The sums that are money (nano-USD), shown in dollars. */
   private static final java.util.Set<Integer> USD = java.util.Set.of(5, 10);
 
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
   private final LedgerStore ledger;
   private final Clock clock;
 
@@ -40,7 +42,7 @@ final class UsageQueries {
     this.clock = clock;
   }
 
-  Future<AdminApi.Reply> usage(MultiMap params, boolean csv) {
+  Future<AdminApi.Reply> usage(QueryString params, boolean csv) {
     Instant to = time(params, "to", clock.instant());
     Instant from = time(params, "from", to.minus(Duration.ofDays(30)).truncatedTo(ChronoUnit.DAYS));
     if (!from.isBefore(to)) throw bad("from", "'from' must be before 'to'");
@@ -56,7 +58,7 @@ final class UsageQueries {
     return ledger.query(q).map(rows -> asCsv ? new AdminApi.Reply(200, null, csv(rows)) : new AdminApi.Reply(200, json(q, rows), null));
   }
 
-  Future<AdminApi.Reply> records(MultiMap params) {
+  Future<AdminApi.Reply> records(QueryString params) {
     Instant to = time(params, "to", clock.instant().plusSeconds(1));
     Instant from = time(params, "from", to.minus(Duration.ofDays(1)));
     int limit;
@@ -166,14 +168,17 @@ final class UsageQueries {
     return v;
   }
 
-  private static Instant time(MultiMap params, String name, Instant fallback) {
+  private static Instant time(QueryString params, String name, Instant fallback) {
     String v = params.get(name);
     if (v == null || v.isBlank()) return fallback;
+    Instant t;
     try {
-      return v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(v);
+      t = v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(v);
     } catch (DateTimeParseException e) {
       throw bad(name, "'" + name + "' must be a date (2026-11-01) or a UTC time (2026-11-01T10:00:00Z)");
     }
+    if (t.isBefore(EARLIEST) || t.isAfter(AdminInput.LATEST)) throw bad(name, "'" + name + "' must be between the years 1 and 9999");
+    return t;
   }
 
   private static GatewayFailure bad(String param, String message) {

@@ -95,11 +95,12 @@ public final class ConfigLoader {
   private static Server server(ConfigNode n) {
     n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "body-read-timeout", "max-answer-bytes", "max-connections", "upstream-connections", "connect-timeout", "upstream-timeout",
         "sse-keepalive", "shutdown-grace", "access-log", "first-byte-timeout", "idle-timeout", "total-timeout", "retry", "key-pause",
-        "breaker", "max-concurrent-per-target"));
+        "breaker", "max-concurrent-per-target", "metrics"));
     Duration upstreamTimeout = positive(n.get("upstream-timeout"), Duration.ofSeconds(120));
+    int port = n.get("port").intValue(8080, 0, 65535);
     return new Server(
         n.get("host").text("0.0.0.0"),
-        n.get("port").intValue(8080, 0, 65535),
+        port,
         n.get("instances").intValue(0, 0, 256),
         n.get("max-body-bytes").longValue(10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
         positive(n.get("body-read-timeout"), Duration.ofSeconds(30)),
@@ -110,7 +111,20 @@ public final class ConfigLoader {
         positive(n.get("sse-keepalive"), Duration.ofSeconds(15)),
         n.get("shutdown-grace").duration(Duration.ofSeconds(30)),
         n.get("access-log").bool(true),
-        upstream(n, upstreamTimeout));
+        upstream(n, upstreamTimeout),
+        metrics(n.get("metrics"), port));
+  }
+
+  private static GatewayConfig.Metrics metrics(ConfigNode n, int apiPort) {
+    n.allowOnly(Set.of("token", "port", "host"));
+    // a token that is set must resolve: an unset variable must not leave /metrics open unnoticed
+    Secret token = n.get("token").isMissing() ? null : n.get("token").secret();
+    Integer port = n.get("port").isMissing() ? null : n.get("port").intValue(0, 0, 65535);
+    if (port != null && port != 0 && port == apiPort) {
+      throw n.get("port").error("must differ from server.port (" + apiPort + "), or be left out to serve /metrics on it");
+    }
+    if (port == null && !n.get("host").isMissing()) throw n.get("host").error("applies only with server.metrics.port");
+    return new GatewayConfig.Metrics(token, port, n.get("host").text("127.0.0.1"));
   }
 
   private static GatewayConfig.Upstream upstream(ConfigNode server, Duration upstreamTimeout) {

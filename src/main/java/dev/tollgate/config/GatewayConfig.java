@@ -36,7 +36,15 @@ public record GatewayConfig(
       Duration sseKeepalive,
       Duration shutdownGrace,
       boolean accessLog,
-      Upstream upstream) {}
+      Upstream upstream,
+      Metrics metrics) {}
+
+  /**
+   * Who may read {@code /metrics}, which shows each team's cost: with a {@code token}, only requests bearing it
+   * ({@code Authorization: Bearer <token>}); with a {@code port}, {@code /metrics} is served there, on {@code host},
+   * instead of on the API port. Neither (the default): open on the API port.
+   */
+  public record Metrics(Secret token, Integer port, String host) {}
 
   /**
    * How upstream calls are bounded and retried, and how failing targets and keys are set aside. Timeouts:

@@ -29,6 +29,8 @@ public final class GatewayMetrics {
   private final Counter ledgerWritten;
   private final Counter ledgerDropped;
   private final Counter ledgerWriteFailures;
+  private final Counter adminAuthFailures;
+  private final Counter metricsAuthFailures;
 
   public GatewayMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -43,6 +45,8 @@ public final class GatewayMetrics {
     ledgerWritten = counter("tollgate_ledger_written", "Usage records written to the store");
     ledgerDropped = counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
     ledgerWriteFailures = counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
+    adminAuthFailures = counter("tollgate_admin_auth_failures", "Admin API requests with a missing or wrong admin token");
+    metricsAuthFailures = counter("tollgate_metrics_auth_failures", "Scrapes of /metrics with a missing or wrong metrics token");
   }
 
   public String scrape() {
@@ -55,6 +59,16 @@ public final class GatewayMetrics {
 
   public AtomicInteger inFlight() {
     return inFlight;
+  }
+
+  // ---- operators' tokens
+
+  public void adminAuthFailure() {
+    adminAuthFailures.increment();
+  }
+
+  public void metricsAuthFailure() {
+    metricsAuthFailures.increment();
   }
 
   // ---- requests and upstreams

@@ -3,6 +3,8 @@ package dev.tollgate.pipeline;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.openai.OpenAiErrors;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +34,21 @@ public final class ErrorReply {
     response.setStatusCode(f.status());
     f.headers().forEach(response::putHeader);
     response.putHeader("content-type", "application/json");
-    if ("close".equals(f.headers().get("connection"))) {
-      // a client that will not be heard out (a body too slow, a connection over the cap): answered, then let go
-      response.end(Buffer.buffer(body)).onComplete(x -> response.close());
-    } else {
-      response.end(Buffer.buffer(body));
-    }
+    response.end(Buffer.buffer(body));
+  }
+
+  /**
+   * As {@link #send(HttpServerResponse, Throwable)}, then the connection is closed once the answer is written:
+   * for a client that will not be heard out (a body too slow, a connection over the cap). Vert.x does not close
+   * an HTTP/1.1 connection because the response says {@code connection: close}.
+   */
+  public static void sendAndClose(HttpServerRequest request, Throwable failure) {
+    closeAfter(request);
+    send(request.response(), failure);
+  }
+
+  static void closeAfter(HttpServerRequest request) {
+    HttpConnection connection = request.connection();
+    request.response().putHeader("connection", "close").endHandler(v -> connection.close());
   }
 }

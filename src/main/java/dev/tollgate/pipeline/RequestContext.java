@@ -123,12 +123,17 @@ public final class RequestContext {
     if (onClientGone == null) {
       onClientGone = new ArrayList<>(2);
       response.closeHandler(v -> {
-        if (response.ended()) return;
-        clientGone = true;
-        onClientGone.forEach(Runnable::run);
+        if (!response.ended()) clientLeft();
       });
     }
     onClientGone.add(hook);
+  }
+
+  /** The client went away before its response was complete (seen by the response, or while its body was read). */
+  void clientLeft() {
+    if (clientGone) return;
+    clientGone = true;
+    if (onClientGone != null) onClientGone.forEach(Runnable::run);
   }
 
   /**

@@ -38,7 +38,7 @@ final class RespondStage implements Stage {
       out.end();
       return;
     }
-    if (f.status() == 413) out.putHeader("connection", "close");
+    if (f.status() == 413 || "close".equals(f.headers().get("connection"))) ErrorReply.closeAfter(ctx.request());
     if (!out.headWritten()) ResponseHeaders.gateway(ctx, out);
     ErrorReply.send(out, f, ctx.dialect().errorBody(f));
   }

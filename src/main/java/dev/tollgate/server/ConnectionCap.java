@@ -49,9 +49,9 @@ final class ConnectionCap {
     /** True when the request came on a connection over the cap, and has been answered. */
     boolean refused(HttpServerRequest req) {
       if (excess.isEmpty() || !excess.contains(req.connection())) return false;
-      ErrorReply.send(req.response(), new GatewayFailure(503, "server_error", "server_busy", null,
+      ErrorReply.sendAndClose(req, new GatewayFailure(503, "server_error", "server_busy", null,
           "This gateway has " + max + " connections open (server.max-connections); retry shortly.")
-          .header("retry-after", "1").header("connection", "close"));
+          .header("retry-after", "1"));
       return true;
     }
   }

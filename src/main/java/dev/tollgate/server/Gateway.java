@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.admin.AdminApi;
+import dev.tollgate.auth.AddressLockout;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
@@ -15,9 +16,11 @@ import dev.tollgate.cache.Flights;
 import dev.tollgate.cache.LocalAnswerStore;
 import dev.tollgate.cache.RedisAnswerStore;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AccessLog;
 import dev.tollgate.pipeline.CallerEndpoint;
+import dev.tollgate.pipeline.ErrorReply;
 import dev.tollgate.pipeline.OpenStreams;
 import dev.tollgate.pipeline.ProxyPipeline;
 import dev.tollgate.pipeline.TargetBreakers;
@@ -48,6 +51,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -86,6 +91,7 @@ public final class Gateway {
   private QuotaGate quotas;
   private AnswerStore answers;
   private int port;
+  private HttpServer metricsServer;
   private volatile Future<Void> stopping;
 
   private Gateway(GatewayConfig config, Clock clock) {
@@ -182,11 +188,31 @@ public final class Gateway {
     QuotaView quotaView = new QuotaView(quotas, clock);
     ConnectionCap connections = new ConnectionCap(server.maxConnections(), metrics::connectionRefused);
     metrics.openConnections(connections::open);
+    MetricsEndpoint metricsEndpoint = new MetricsEndpoint(metrics, server.metrics().token(),
+        new AddressLockout("metrics token", clock, metrics::metricsAuthFailure));
     GatewayParts parts = new GatewayParts(config, pipeline, openai, anthropic, new CallerEndpoint(authenticator),
-        new ModelList(router), quotaView, metrics, connections, readiness);
+        new ModelList(router), quotaView, metrics, connections, metricsEndpoint, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
-        name -> router.route(name) != null, config.auth().rotationGrace(), clock);
-    return deploy(parts, admin::mount);
+        new AddressLockout("admin token", clock, metrics::adminAuthFailure), name -> router.route(name) != null,
+        config.auth().rotationGrace(), clock);
+    return deploy(parts, admin::mount).compose(v -> startMetricsServer(metricsEndpoint));
+  }
+
+  /** {@code /metrics} on a port of its own, when {@code server.metrics.port} is set. */
+  private Future<Void> startMetricsServer(MetricsEndpoint endpoint) {
+    GatewayConfig.Metrics settings = config.server().metrics();
+    if (settings.port() == null) return Future.succeededFuture();
+    Router router = Router.router(vertx);
+    endpoint.mount(router);
+    router.route().last().handler(ctx -> ErrorReply.send(ctx.response(),
+        GatewayFailure.notFound("Only GET /metrics is served on this port; the API is on port " + port + ".")));
+    metricsServer = vertx.createHttpServer(new HttpServerOptions().setIdleTimeout(60)).requestHandler(router);
+    return metricsServer.listen(settings.port(), settings.host())
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot serve /metrics on " + settings.host() + ":" + settings.port() + " (server.metrics.port): " + e.getMessage())))
+        .onSuccess(s -> log.info("metrics on {}:{}/metrics{}", settings.host(), s.actualPort(),
+            settings.token() == null ? "" : " (behind server.metrics.token)"))
+        .mapEmpty();
   }
 
   private Future<Void> deploy(GatewayParts parts, Consumer<Router> extraRoutes) {
@@ -334,6 +360,7 @@ public final class Gateway {
         .transform(x -> database == null ? Future.succeededFuture() : database.close())
         .transform(x -> providers == null ? Future.succeededFuture()
             : Future.all(providers.values().stream().map(ProviderAdapter::close).toList()).mapEmpty())
+        .transform(x -> metricsServer == null ? Future.succeededFuture() : metricsServer.close())
         .transform(x -> vertx.close())
         .onComplete(x -> log.info("Tollgate stopped"));
     return stopping;

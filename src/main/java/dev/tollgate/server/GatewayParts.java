@@ -19,4 +19,5 @@ record GatewayParts(
     QuotaView quotas,
     GatewayMetrics metrics,
     ConnectionCap connections,
+    MetricsEndpoint metricsEndpoint,
     Readiness readiness) {}

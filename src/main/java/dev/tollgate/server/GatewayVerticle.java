@@ -6,6 +6,7 @@ import dev.tollgate.pipeline.ProxyPipeline;
 import dev.tollgate.pipeline.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -49,7 +50,7 @@ final class GatewayVerticle extends VerticleBase {
       if (!cap.refused(ctx.request())) ctx.next();
     });
     ApiRoutes.mount(router, pipeline, parts.openai(), parts.anthropic(), parts.callers(), parts.models(), parts.quotas());
-    OpsRoutes.mount(router, parts.metrics(), parts.readiness());
+    OpsRoutes.mount(router, parts);
     extraRoutes.accept(router);
     router.route().last().handler(ctx -> {
       String allowed = MethodsAllowed.on(router, ctx.request().path());
@@ -62,6 +63,10 @@ final class GatewayVerticle extends VerticleBase {
             .header("allow", allowed));
       }
     });
+    router.errorHandler(400, ctx -> {
+      RequestIds.of(ctx.request());
+      ErrorReply.send(ctx.response(), badRequest(ctx.failure()));
+    });
     router.errorHandler(500, ctx -> ErrorReply.send(ctx.response(), ctx.failure() == null ? GatewayFailure.internal() : ctx.failure()));
     router.errorHandler(405, ctx -> ErrorReply.send(ctx.response(), new GatewayFailure(405, "invalid_request_error",
         "method_not_allowed", null, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path() + ".")));
@@ -73,6 +78,19 @@ final class GatewayVerticle extends VerticleBase {
         .connectionHandler(cap::connected)
         .requestHandler(router);
     return server.listen(port, cfg.host());
+  }
+
+  /**
+   * The router's own 400s: a path it cannot decode (bad percent-encoding; the router then fails without a cause,
+   * and its decoder's message, which would quote the path, is not passed on), no Host header, an empty path.
+   */
+  private static GatewayFailure badRequest(Throwable failure) {
+    if (failure instanceof GatewayFailure f) return f;
+    if (failure == null || failure instanceof IllegalArgumentException) {
+      return GatewayFailure.badRequest("The request path is not validly percent-encoded.", null);
+    }
+    if (failure instanceof VertxException && failure.getMessage() != null) return GatewayFailure.badRequest(failure.getMessage(), null);
+    return GatewayFailure.badRequest("The request is malformed.", null);
   }
 
   int actualPort() {

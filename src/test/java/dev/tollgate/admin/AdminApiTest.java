@@ -181,4 +181,34 @@ class AdminApiTest {
     assertThat(chatWith(quick.getString("secret")).statusCode()).isEqualTo(200);
     assertError(admin.call("POST", "/admin/keys/" + quick.getString("id") + "/rotate", "{\"grace_seconds\":-1}"), 422, "grace_seconds");
   }
+
+  @Test
+  void a_rotated_key_keeps_its_expiry() {
+    admin.ok("POST", "/admin/teams", "{\"id\":\"keepers\"}");
+    Instant expires = clock.instant().plus(Duration.ofDays(30));
+    JsonObject old = admin.newKey("keepers", "{\"name\":\"k\",\"expires_at\":\"" + expires + "\"}");
+
+    JsonObject rotated = admin.ok("POST", "/admin/keys/" + old.getString("id") + "/rotate", null);
+    assertThat(rotated.getString("expires_at")).isEqualTo(expires.toString());
+    assertThat(admin.ok("GET", "/admin/keys/" + rotated.getString("id"), null).getString("expires_at")).isEqualTo(expires.toString());
+    assertThat(chatWith(rotated.getString("secret")).statusCode()).isEqualTo(200);
+
+    clock.advance(Duration.ofDays(31));
+    assertThat(chatWith(rotated.getString("secret")).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void an_expired_or_revoked_key_cannot_be_rotated() {
+    admin.ok("POST", "/admin/teams", "{\"id\":\"lapsed\"}");
+    JsonObject expired = admin.newKey("lapsed", "{\"name\":\"short\",\"expires_at\":\"" + clock.instant().plus(Duration.ofMinutes(5)) + "\"}");
+    JsonObject revoked = admin.newKey("lapsed", "{\"name\":\"gone\"}");
+    admin.ok("POST", "/admin/keys/" + revoked.getString("id") + "/revoke", null);
+    clock.advance(Duration.ofMinutes(10));
+
+    HttpResponse<String> r = admin.call("POST", "/admin/keys/" + expired.getString("id") + "/rotate", null);
+    assertError(r, 409, "expired");
+    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("param")).isEqualTo("id");
+    assertError(admin.call("POST", "/admin/keys/" + revoked.getString("id") + "/rotate", "{\"grace_seconds\":60}"), 409, "revoked");
+    assertThat(admin.ok("GET", "/admin/teams/lapsed/keys", null).getJsonArray("data")).hasSize(2);
+  }
 }

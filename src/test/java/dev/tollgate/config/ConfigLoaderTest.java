@@ -63,7 +63,7 @@ class ConfigLoaderTest {
   void each_mistake_names_the_file_the_key_path_and_the_problem() {
     rejects("server: { prot: 80 }", "gw.yaml: server.prot: unknown key (known keys here: access-log, body-read-timeout, breaker, "
         + "connect-timeout, first-byte-timeout, host, idle-timeout, instances, key-pause, max-answer-bytes, max-body-bytes, "
-        + "max-concurrent-per-target, max-connections, port, retry, "
+        + "max-concurrent-per-target, max-connections, metrics, port, retry, "
         + "shutdown-grace, sse-keepalive, total-timeout, upstream-connections, upstream-timeout)");
     rejects("server: { retry: { backoff: 2s, backoff-max: 1s } }", "gw.yaml: server.retry.backoff-max: must not be shorter than backoff");
     rejects("server: { port: 70000 }", "gw.yaml: server.port: must be between 0 and 65535, got 70000");
@@ -82,6 +82,20 @@ class ConfigLoaderTest {
     rejects(PROVIDER + "teams:\n  t: { models: [ gpt-5 ] }\n", "gw.yaml: teams.t.models: 'gpt-5' is not a model under models:");
     rejects("store: mysql://x", "gw.yaml: store: must be sqlite:PATH or postgresql://user:password@host:port/database, got 'mysql://x'");
     assertThatThrownBy(() -> parse("server: [", Map.of())).hasMessageStartingWith("gw.yaml: not valid YAML at line ");
+  }
+
+  @Test
+  void metrics_settings_are_checked_naming_the_key_path() {
+    rejects("server: { metrics: { port: 70000 } }", "gw.yaml: server.metrics.port: must be between 0 and 65535, got 70000");
+    rejects("server: { port: 9000, metrics: { port: 9000 } }",
+        "gw.yaml: server.metrics.port: must differ from server.port (9000), or be left out to serve /metrics on it");
+    rejects("server: { metrics: { token: plain-text } }",
+        "gw.yaml: server.metrics.token: must be a reference such as ${env:NAME} or ${file:/path/to/secret}; "
+            + "secrets are not written into the config");
+    rejects("server: { metrics: { host: 127.0.0.1 } }", "gw.yaml: server.metrics.host: applies only with server.metrics.port");
+    rejects("server: { metrics: { tokn: x } }", "gw.yaml: server.metrics.tokn: unknown key (known keys here: host, port, token)");
+    assertThatThrownBy(() -> parse("server: { metrics: { token: \"${env:METRICS_TOKEN}\" } }", Map.of()))
+        .hasMessage("gw.yaml: server.metrics.token: environment variable METRICS_TOKEN is not set");
   }
 
   @Test

@@ -95,4 +95,28 @@ class CredentialTest {
     assertThat(alpha.body()).contains("\"gpt-test\"").contains("\"embed-test\"");
     assertThat(beta.body()).contains("\"embed-test\"").doesNotContain("gpt-test");
   }
+
+  @Test
+  void two_different_credentials_are_refused_and_the_same_one_twice_is_not() {
+    String body = Http.chat("gpt-test", "whose key", false);
+    int before = stack.mock.stats().requests();
+    List<HttpResponse<String>> conflicting = List.of(
+        stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, body, "api-key", TestStack.BETA_KEY),
+        stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, body, "x-api-key", TestStack.BETA_KEY),
+        stack.http.post("/v1/chat/completions", null, body, "api-key", TestStack.ALPHA_KEY, "x-api-key", TestStack.BETA_KEY),
+        stack.http.post("/v1/chat/completions", null, body, "authorization", "Basic dXNlcjpwYXNz", "api-key", TestStack.ALPHA_KEY),
+        stack.http.get("/v1/models", "authorization", "Bearer " + TestStack.ALPHA_KEY, "x-api-key", TestStack.BETA_KEY));
+
+    for (HttpResponse<String> r : conflicting) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+      var error = new io.vertx.core.json.JsonObject(r.body()).getJsonObject("error");
+      assertThat(error.getString("code")).isEqualTo("invalid_api_key");
+      assertThat(error.getString("message")).contains("one credential");
+      assertThat(r.body()).doesNotContain(TestStack.ALPHA_KEY).doesNotContain(TestStack.BETA_KEY);
+    }
+    assertThat(stack.mock.stats().requests()).isEqualTo(before);
+
+    assertThat(stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, body, "api-key", TestStack.ALPHA_KEY,
+        "x-api-key", TestStack.ALPHA_KEY).statusCode()).isEqualTo(200);
+  }
 }

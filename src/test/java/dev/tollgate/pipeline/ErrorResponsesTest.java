@@ -3,6 +3,7 @@ package dev.tollgate.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.support.Http;
+import dev.tollgate.support.RawHttp;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -167,5 +168,22 @@ class ErrorResponsesTest {
     HttpResponse<String> r = stack.http.get("/v2/whatever");
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(new JsonObject(r.body()).getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+  }
+
+  @Test
+  void bad_percent_encoding_in_a_path_is_a_json_400() throws Exception {
+    for (String path : new String[] {"/v1/chat%zz/completions", "/v1/engines/gpt%zz/chat/completions", "/v1/models%"}) {
+      RawHttp.Response r;
+      try (RawHttp client = RawHttp.request(null, stack.gateway.port(), "POST", path, Http.chat("gpt-test", "hi", false),
+          "Authorization", "Bearer " + TestStack.ALPHA_KEY)) {
+        r = client.readResponse();
+      }
+      assertThat(r.status()).as(path).isEqualTo(400);
+      assertThat(r.header("content-type")).startsWith("application/json");
+      assertThat(r.header("x-request-id")).isNotNull();
+      JsonObject e = new JsonObject(r.body()).getJsonObject("error");
+      assertThat(e.getString("type")).isEqualTo("invalid_request_error");
+      assertThat(e.getString("message")).contains("percent-encod");
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.wire.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.Answer;
@@ -12,6 +13,7 @@ import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
+import dev.tollgate.wire.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -23,10 +25,13 @@ public final class AnthropicDialect implements Dialect {
   private static final byte[] PING = "event: ping\ndata: {\"type\": \"ping\"}\n\n".getBytes(StandardCharsets.UTF_8);
 
   private final ObjectMapper json;
+  /** Client request bodies: read strictly (see {@link StrictJson}). */
+  private final ObjectReader requests;
   private final MessageStreamFormat messages;
 
   public AnthropicDialect(ObjectMapper json) {
     this.json = json;
+    this.requests = StrictJson.reader(json);
     this.messages = new MessageStreamFormat(json);
   }
 
@@ -43,7 +48,7 @@ public final class AnthropicDialect implements Dialect {
   public ApiRequest read(Operation operation, byte[] raw, String pathModel) {
     JsonNode tree;
     try {
-      tree = json.readTree(raw);
+      tree = requests.readTree(raw);
     } catch (Exception e) {
       throw GatewayFailure.badRequest("The request body is not valid JSON.", null);
     }

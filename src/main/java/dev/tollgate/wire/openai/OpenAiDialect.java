@@ -2,6 +2,7 @@ package dev.tollgate.wire.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.Answer;
@@ -12,6 +13,7 @@ import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
+import dev.tollgate.wire.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
@@ -30,12 +32,15 @@ public final class OpenAiDialect implements Dialect {
       "safety_identifier", "background");
 
   private final ObjectMapper json;
+  /** Client request bodies: read strictly (see {@link StrictJson}). */
+  private final ObjectReader requests;
   private final ChatStreamFormat chat;
   private final ChatStreamFormat completions;
   private final ResponsesStreamFormat responses;
 
   public OpenAiDialect(ObjectMapper json) {
     this.json = json;
+    this.requests = StrictJson.reader(json);
     this.chat = new ChatStreamFormat(json, false);
     this.completions = new ChatStreamFormat(json, true);
     this.responses = new ResponsesStreamFormat(json);
@@ -56,7 +61,7 @@ public final class OpenAiDialect implements Dialect {
     OpenAiEndpoint endpoint = (OpenAiEndpoint) operation;
     JsonNode tree;
     try {
-      tree = json.readTree(raw);
+      tree = requests.readTree(raw);
     } catch (Exception e) {
       throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
     }
