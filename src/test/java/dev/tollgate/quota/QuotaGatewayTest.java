@@ -109,7 +109,8 @@ class QuotaGatewayTest {
   void two_gateways_sharing_redis_enforce_one_budget() {
     String team = team();
     String budget = "budget: { usd: 0.00019, period: monthly }";
-    String redis = "redis: " + EmbeddedServers.redisUrl();
+    // a generous Redis timeout: on a loaded machine 500 ms can pass, and failing open is not what this test is about
+    String redis = "redis: " + EmbeddedServers.redisUrl() + "\nquota: { redis-timeout: 5s }";
     try (TestStack stack = TestStack.start(port -> yaml(port, team, budget, redis), Clock.systemUTC(),
         EmbeddedServers.newPostgresStore())) {
       Gateway second = stack.startReplica();
@@ -194,7 +195,7 @@ class QuotaGatewayTest {
   void concurrency_is_never_exceeded_at_the_provider_even_across_two_gateways() {
     String team = team();
     String limits = "limits: { concurrent: 3 }";
-    try (TestStack stack = TestStack.start(port -> yaml(port, team, limits, "redis: " + EmbeddedServers.redisUrl()))) {
+    try (TestStack stack = TestStack.start(port -> yaml(port, team, limits, "redis: " + EmbeddedServers.redisUrl() + "\nquota: { redis-timeout: 5s }"))) {
       Gateway second = stack.startReplica();
       try {
         List<HttpResponse<String>> responses = concurrently(40, stack.baseUrl(), "http://127.0.0.1:" + second.port());
