@@ -93,7 +93,7 @@ public final class ConfigLoader {
   }
 
   private static Server server(ConfigNode n) {
-    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "body-read-timeout", "max-answer-bytes", "max-connections", "upstream-connections", "connect-timeout", "upstream-timeout",
+    n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "body-read-timeout", "max-answer-bytes", "max-event-bytes", "max-connections", "upstream-connections", "connect-timeout", "upstream-timeout",
         "sse-keepalive", "shutdown-grace", "access-log", "first-byte-timeout", "idle-timeout", "total-timeout", "retry", "key-pause",
         "breaker", "max-concurrent-per-target", "metrics"));
     Duration upstreamTimeout = positive(n.get("upstream-timeout"), Duration.ofSeconds(120));
@@ -153,7 +153,8 @@ public final class ConfigLoader {
         positive(server.get("key-pause"), Duration.ofMinutes(5)),
         b,
         server.get("max-concurrent-per-target").intValue(2000, 1, 1_000_000),
-        server.get("max-answer-bytes").longValue(32L * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE));
+        server.get("max-answer-bytes").longValue(32L * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE),
+        server.get("max-event-bytes").longValue(4L * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE));
   }
 
   private static Auth auth(ConfigNode n) {

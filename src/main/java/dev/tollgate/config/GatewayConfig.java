@@ -53,12 +53,12 @@ public record GatewayConfig(
    * calls per request, none started after {@code maxRetryTime}; going over the targets again waits an
    * exponential, jittered {@code backoff} (up to {@code backoffMax}). A key answered 401/403 leaves the rotation
    * for {@code keyPause}. At most {@code maxConcurrentPerTarget} calls at once to one target.
-   * {@code maxAnswerBytes}: the most of an upstream's answer the gateway holds at once — a whole non-streamed
-   * body, or one event of a stream (a stream itself may be of any length).
+   * {@code maxAnswerBytes}: the largest non-streamed answer the gateway holds; {@code maxEventBytes}: the largest
+   * single event of a stream (a stream itself may be of any length).
    */
   public record Upstream(Duration firstByteTimeout, Duration idleTimeout, Duration totalTimeout, int maxAttempts,
       Duration maxRetryTime, Duration backoff, Duration backoffMax, Duration keyPause, Breaker breaker,
-      int maxConcurrentPerTarget, long maxAnswerBytes) {}
+      int maxConcurrentPerTarget, long maxAnswerBytes, long maxEventBytes) {}
 
   /**
    * A target's circuit breaker: open when {@code failureRate} % of the last {@code window} calls failed (once

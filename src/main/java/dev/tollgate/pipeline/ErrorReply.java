@@ -6,6 +6,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,17 +39,26 @@ public final class ErrorReply {
   }
 
   /**
-   * As {@link #send(HttpServerResponse, Throwable)}, then the connection is closed once the answer is written:
-   * for a client that will not be heard out (a body too slow, a connection over the cap). Vert.x does not close
-   * an HTTP/1.1 connection because the response says {@code connection: close}.
+   * As {@link #send(HttpServerResponse, Throwable)}, then the connection is let go once the answer is written:
+   * for a client that will not be heard out (a connection over the cap).
    */
   public static void sendAndClose(HttpServerRequest request, Throwable failure) {
-    closeAfter(request);
+    closeAfter(request, true);
     send(request.response(), failure);
   }
 
-  static void closeAfter(HttpServerRequest request) {
+  /**
+   * Lets the connection go once the response is written (Vert.x does not close an HTTP/1.1 connection because the
+   * response says {@code connection: close}). On HTTP/2, where that header is illegal and other streams share the
+   * connection, only the request's own stream ends — unless {@code wholeConnection}, then it is shut down
+   * gracefully (GOAWAY: streams under way finish).
+   */
+  static void closeAfter(HttpServerRequest request, boolean wholeConnection) {
     HttpConnection connection = request.connection();
+    if (request.version() == HttpVersion.HTTP_2) {
+      if (wholeConnection) request.response().endHandler(v -> connection.shutdown());
+      return;
+    }
     request.response().putHeader("connection", "close").endHandler(v -> connection.close());
   }
 }

@@ -68,7 +68,8 @@ public final class ProxyPipeline {
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event
         new CacheStage(p.answers(), p.flights(), relay, p.metrics(), p.clock(), p.maxCacheEntryBytes()), // hit, coalesce, store
         new UpstreamStage(vertx, client, p.providers(), p.translator(), p.breakers(), p.bulkheads(), p.metrics(), p.upstream()), // -> attempts
-        new RelayStage(relay, p.upstream().idleTimeout().toMillis(), p.upstream().maxAnswerBytes())));                                    // -> outcome
+        new RelayStage(relay, p.upstream().idleTimeout().toMillis(), p.upstream().maxAnswerBytes(),
+            p.upstream().maxEventBytes())));                                    // -> outcome
   }
 
   /** @param pathModel the model named in the URL (legacy engine and Azure deployment paths), or null */

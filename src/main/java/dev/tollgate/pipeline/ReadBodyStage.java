@@ -32,7 +32,7 @@ final class ReadBodyStage implements Stage {
   public Future<Void> handle(RequestContext ctx, Next next) {
     Promise<Buffer> body = Promise.promise();
     long timer = vertx.setTimer(timeoutMs, id -> body.tryFail(new GatewayFailure(408, "invalid_request_error", "request_timeout", null,
-        "The request body did not arrive within server.body-read-timeout (" + timeoutMs + " ms).").header("connection", "close")));
+        "The request body did not arrive within server.body-read-timeout (" + timeoutMs + " ms).")));
     BodyReader.read(ctx.request(), maxBodyBytes).onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) body.tryComplete(ar.result());

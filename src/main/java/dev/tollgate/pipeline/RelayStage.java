@@ -17,15 +17,18 @@ final class RelayStage implements Stage {
   private final Relay relay;
   private final long idleMs;
   private final long maxAnswerBytes;
+  private final long maxEventBytes;
 
   /**
    * @param idleMs the longest silence between a stream's events ({@code server.idle-timeout})
-   * @param maxAnswerBytes the largest whole answer (or stream event) held ({@code server.max-answer-bytes})
+   * @param maxAnswerBytes the largest whole answer held ({@code server.max-answer-bytes})
+   * @param maxEventBytes the largest stream event held ({@code server.max-event-bytes})
    */
-  RelayStage(Relay relay, long idleMs, long maxAnswerBytes) {
+  RelayStage(Relay relay, long idleMs, long maxAnswerBytes, long maxEventBytes) {
     this.relay = relay;
     this.idleMs = idleMs;
     this.maxAnswerBytes = maxAnswerBytes;
+    this.maxEventBytes = maxEventBytes;
   }
 
   @Override
@@ -33,7 +36,7 @@ final class RelayStage implements Stage {
     HttpClientResponse answer = ctx.attempts().answer();
     Translation translation = ctx.attempts().translation();
     if (ctx.api().stream() && answer.statusCode() == 200 && isEventStream(answer)) {
-      return relay.stream(ctx, answer.headers(), answer, idleMs, maxAnswerBytes, translation);
+      return relay.stream(ctx, answer.headers(), answer, idleMs, maxEventBytes, translation);
     }
     return AnswerReader.read(answer, maxAnswerBytes, ctx.attempts().target().provider()).transform(ar -> {
       if (ar.failed()) {

@@ -38,7 +38,8 @@ final class RespondStage implements Stage {
       out.end();
       return;
     }
-    if (f.status() == 413 || "close".equals(f.headers().get("connection"))) ErrorReply.closeAfter(ctx.request());
+    // a body too large or too slow was not read to its end: the connection cannot carry another request
+    if (f.status() == 413 || f.status() == 408) ErrorReply.closeAfter(ctx.request(), false);
     if (!out.headWritten()) ResponseHeaders.gateway(ctx, out);
     ErrorReply.send(out, f, ctx.dialect().errorBody(f));
   }

@@ -104,8 +104,10 @@ final class SseRelay {
     Vertx vertx = Vertx.currentContext().owner();
     long period = Math.max(50, idleNanos / 4_000_000);
     long timer = vertx.setPeriodic(period, id -> {
-      // a paused source is the client's slowness, not the upstream's silence
-      if (!client.writeQueueFull() && System.nanoTime() - lastChunkNanos > idleNanos) {
+      // a paused source is the client's slowness or the gateway's counting, not the upstream's silence
+      if (counting > 1 || client.writeQueueFull()) {
+        lastChunkNanos = System.nanoTime();
+      } else if (System.nanoTime() - lastChunkNanos > idleNanos) {
         ctx.attempts().abort(new TimeoutException("no event from the upstream within server.idle-timeout"));
       }
     });
@@ -137,7 +139,12 @@ final class SseRelay {
     counting++;
     if (counting > 1) source.pause();
     Vertx.currentContext().executeBlocking(() -> (long) TokenCounter.count(tokenizer, words), false).onComplete(ar -> {
-      produced.counted(ar.succeeded() ? ar.result() : 0);
+      if (ar.succeeded()) {
+        produced.counted(ar.result());
+      } else {
+        log.warn("request {}: counting {} characters of the stream's text failed; the estimate leaves them out: {}",
+            ctx.requestId(), words.length(), ar.cause().toString());
+      }
       counting--;
       if (counting == 0 && allCounted != null) allCounted.tryComplete();
       if (counting <= 1 && !done.future().isComplete() && (ctx.clientGone() || !client.writeQueueFull())) source.resume();

@@ -44,7 +44,7 @@ final class GatewayVerticle extends VerticleBase {
     ProxyPipeline pipeline = new ProxyPipeline(vertx, client, parts.pipeline());
     Router router = Router.router(vertx);
     // every response carries the request's id, errors of the router's own included
-    ConnectionCap.Loop cap = parts.connections().perLoop();
+    ConnectionCap.Loop cap = parts.connections().perLoop(vertx);
     router.route().handler(ctx -> {
       RequestIds.of(ctx.request());
       if (!cap.refused(ctx.request())) ctx.next();

@@ -5,8 +5,8 @@ package dev.tollgate.wire;
  * buffer, and once the buffer passes {@value #CHUNK} characters its words are taken out to be counted elsewhere (a
  * tokenizer counts a few MB per second: not on an event loop) and their count added back. A stream of any length
  * holds a buffer or two; most answers are shorter than one and are never counted unless an estimate needs them.
- * Chunks are cut before a whitespace, where the BPE encodings split words anyway, so the chunks' counts add up to
- * the whole text's.
+ * Chunks are cut before the space of a word, where the BPE encodings split anyway, so the chunks' counts add up
+ * to the whole text's.
  */
 public final class ProducedText {
   /** The most characters kept before words are taken out to be counted. */
@@ -27,11 +27,16 @@ public final class ProducedText {
     return pending.length() >= CHUNK;
   }
 
-  /** Takes the buffer's text up to its last whitespace (all of it, when it has none), to be counted; see {@link #counted}. */
+  /**
+   * Takes the buffer's text up to its last space between two words (all of it, when it has none), to be counted;
+   * see {@link #counted}. Only a single space with a letter or digit before it and a letter after it is a cut where
+   * every BPE encoding splits anyway (" word" is one token); runs of whitespace, newlines and punctuation are kept
+   * whole. Text without such a space (CJK, base64) is cut where the buffer ends: at most one token off per chunk.
+   */
   public String takeWords() {
     int cut = pending.length();
-    for (int i = pending.length() - 1; i > 0; i--) {
-      if (Character.isWhitespace(pending.charAt(i))) {
+    for (int i = pending.length() - 2; i > 0; i--) {
+      if (pending.charAt(i) == ' ' && Character.isLetterOrDigit(pending.charAt(i - 1)) && Character.isLetter(pending.charAt(i + 1))) {
         cut = i;
         break;
       }

@@ -63,7 +63,7 @@ class ConfigLoaderTest {
   void each_mistake_names_the_file_the_key_path_and_the_problem() {
     rejects("server: { prot: 80 }", "gw.yaml: server.prot: unknown key (known keys here: access-log, body-read-timeout, breaker, "
         + "connect-timeout, first-byte-timeout, host, idle-timeout, instances, key-pause, max-answer-bytes, max-body-bytes, "
-        + "max-concurrent-per-target, max-connections, metrics, port, retry, "
+        + "max-concurrent-per-target, max-connections, max-event-bytes, metrics, port, retry, "
         + "shutdown-grace, sse-keepalive, total-timeout, upstream-connections, upstream-timeout)");
     rejects("server: { retry: { backoff: 2s, backoff-max: 1s } }", "gw.yaml: server.retry.backoff-max: must not be shorter than backoff");
     rejects("server: { port: 70000 }", "gw.yaml: server.port: must be between 0 and 65535, got 70000");

@@ -98,7 +98,7 @@ final class StageHarness implements AutoCloseable {
   static GatewayConfig.Upstream upstream(int maxAttempts, Duration openFor) {
     return new GatewayConfig.Upstream(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ZERO, maxAttempts,
         Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMinutes(5),
-        new GatewayConfig.Breaker(50, 10, 20, openFor, 2, Duration.ZERO), 2000, 32L * 1024 * 1024);
+        new GatewayConfig.Breaker(50, 10, 20, openFor, 2, Duration.ZERO), 2000, 32L * 1024 * 1024, 4L * 1024 * 1024);
   }
 
   static Route route(String model, RouteTarget... targets) {

@@ -79,7 +79,7 @@ class UpstreamStageTest {
       ctx.route(new Route("m", "m", targets, null, null));
     }, x -> List.of(new KeepaliveStage(x.vertx, 50),
         new UpstreamStage(x.vertx, x.client, byName, dev.tollgate.wire.Translator.NONE, breakers, bulkheads, x.metrics, upstream),
-        new RelayStage(new Relay(x.metrics, new OpenStreams()), 2000, 32L * 1024 * 1024)));
+        new RelayStage(new Relay(x.metrics, new OpenStreams()), 2000, 32L * 1024 * 1024, 4L * 1024 * 1024)));
     closing.add(h);
     return h;
   }
@@ -178,7 +178,7 @@ class UpstreamStageTest {
     var upstream = StageHarness.upstream(3, Duration.ofSeconds(30));
     upstream = new dev.tollgate.config.GatewayConfig.Upstream(upstream.firstByteTimeout(), upstream.idleTimeout(),
         Duration.ofMillis(500), 3, upstream.maxRetryTime(), upstream.backoff(), upstream.backoffMax(), upstream.keyPause(),
-        upstream.breaker(), 2000, upstream.maxAnswerBytes());
+        upstream.breaker(), 2000, upstream.maxAnswerBytes(), upstream.maxEventBytes());
     StageHarness h = harness(breakers(), upstream, new TargetBulkheads(2000, Map.of()),
         CHAT.replace("{\"model\"", "{\"stream\":true,\"model\""), provider("a", paced.port()));
 

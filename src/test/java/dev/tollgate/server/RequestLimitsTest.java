@@ -75,8 +75,16 @@ class RequestLimitsTest {
           assertThat(new String(s.getInputStream().readNBytes(12), StandardCharsets.UTF_8)).isEqualTo("HTTP/1.1 200");
         }
         try (Socket third = connect(port)) {
+          // a probe is answered even past the cap (a busy replica is not a dead one), then the connection is let go
           send(third, healthz);
           String response = readToEnd(third);
+          assertThat(response).startsWith("HTTP/1.1 200");
+        }
+        try (Socket fourth = connect(port)) {
+          // an API request past the cap is refused, and the connection closed
+          String body = Http.chat("gpt-test", "hi", false);
+          send(fourth, chatHead("content-length: " + body.length() + "\r\n") + body);
+          String response = readToEnd(fourth);
           assertThat(response).startsWith("HTTP/1.1 503");
           assertThat(response.toLowerCase()).contains("retry-after: 1");
           assertThat(response).contains("\"code\":\"server_busy\"").contains("server.max-connections");
@@ -84,7 +92,7 @@ class RequestLimitsTest {
       }
       // both closed: a new client is served again
       await().atMost(Duration.ofSeconds(5)).until(() -> stack.http.get("/healthz").statusCode() == 200);
-      assertThat(stack.http.get("/metrics").body()).contains("tollgate_connections_refused_total 1.0");
+      assertThat(stack.http.get("/metrics").body()).contains("tollgate_connections_refused_total 2.0");
     }
   }
 
@@ -97,18 +105,22 @@ class RequestLimitsTest {
       JsonObject error = new JsonObject(r.body()).getJsonObject("error");
       assertThat(error.getString("code")).isEqualTo("upstream_answer_too_large");
       assertThat(error.getString("message")).contains("server.max-answer-bytes");
-      // still settled and recorded once
-      await().atMost(Duration.ofSeconds(10)).until(() -> new dev.tollgate.support.Admin(stack)
-          .ok("GET", "/admin/usage/records?team=alpha&request_id=too-big-1", null).getJsonArray("data").size() == 1);
       // an answer within the limit is served
-      assertThat(stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, Http.chat("gpt-test", "small", false)).statusCode())
-          .isEqualTo(200);
+      assertThat(stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, Http.chat("gpt-test", "small", false),
+          "x-request-id", "small-1").statusCode()).isEqualTo(200);
+      // both settled and recorded, the refused one once
+      dev.tollgate.support.Admin admin = new dev.tollgate.support.Admin(stack);
+      await().atMost(Duration.ofSeconds(10)).until(() ->
+          admin.ok("GET", "/admin/usage/records?team=alpha&request_id=small-1", null).getJsonArray("data").size() == 1);
+      var records = admin.ok("GET", "/admin/usage/records?team=alpha&request_id=too-big-1", null).getJsonArray("data");
+      assertThat(records).hasSize(1);
+      assertThat(records.getJsonObject(0).getInteger("status")).isEqualTo(502);
     }
   }
 
   @Test
-  void a_stream_event_larger_than_max_answer_bytes_ends_the_stream_with_an_error_event() {
-    try (TestStack stack = stack("max-answer-bytes: 65536")) {
+  void a_stream_event_larger_than_max_event_bytes_ends_the_stream_with_an_error_event() {
+    try (TestStack stack = stack("max-event-bytes: 65536")) {
       HttpResponse<String> r = stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, Http.chat("gpt-test", "huge", true),
           "x-mock-tokens", "3", "x-mock-pad", "100000");
       assertThat(r.statusCode()).isEqualTo(200);
