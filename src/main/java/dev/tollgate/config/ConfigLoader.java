@@ -165,18 +165,28 @@ public final class ConfigLoader {
         n.get("rotation-grace").duration(Duration.ofHours(24)));
   }
 
+  /** A URL written out, or a reference to one (a managed database's URL carries its password: a Secret on Kubernetes). */
   private static String store(ConfigNode n) {
-    String store = n.text("sqlite:data/tollgate.db");
+    boolean secret = n.isReference();
+    String store = secret ? n.secret().reveal() : n.text("sqlite:data/tollgate.db");
     if (!store.startsWith("sqlite:") && !store.startsWith("postgresql://") && !store.startsWith("postgres://")) {
-      throw n.error("must be sqlite:PATH or postgresql://user:password@host:port/database, got '" + store + "'");
+      throw n.error("must be sqlite:PATH or postgresql://user:password@host:port/database, got " + shown(store, secret));
     }
     return store;
   }
 
+  /** A value for an error message: a secret's stays out. */
+  private static String shown(String value, boolean secret) {
+    return secret ? "a value of another form (not shown: it came from a secret reference)" : "'" + value + "'";
+  }
+
   private static String redis(ConfigNode n) {
-    String redis = n.text(null);
+    // a reference to an unset variable leaves Redis out, as leaving the key out does
+    boolean secret = n.isReference();
+    Secret reference = secret ? n.optionalSecret() : null;
+    String redis = secret ? (reference == null ? null : reference.reveal()) : n.text(null);
     if (redis != null && !redis.startsWith("redis://") && !redis.startsWith("rediss://")) {
-      throw n.error("must be a redis://host:port URL, got '" + redis + "'");
+      throw n.error("must be a redis://host:port URL, got " + shown(redis, secret));
     }
     return redis;
   }

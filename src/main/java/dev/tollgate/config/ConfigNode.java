@@ -221,6 +221,14 @@ public final class ConfigNode {
     return new Secret(value, kind + ":" + name);
   }
 
+  /**
+   * Whether the value is an {@code ${env:}} / {@code ${file:}} reference: then it is a secret (a URL carrying a
+   * password, say), to be read with {@link #secret()} and never repeated in an error message.
+   */
+  public boolean isReference() {
+    return !isMissing() && node.isTextual() && REFERENCE.matcher(node.asText().trim()).matches();
+  }
+
   /** A secret that may be left out, or whose reference may resolve to nothing. */
   public Secret optionalSecret() {
     if (isMissing()) return null;

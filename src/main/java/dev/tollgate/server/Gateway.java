@@ -49,6 +49,7 @@ import dev.tollgate.team.TeamKey;
 import dev.tollgate.wire.openai.OpenAiDialect;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -114,7 +115,17 @@ public final class Gateway {
   public static Future<Gateway> start(GatewayConfig config, Clock clock) {
     PROVIDER_TYPES.check(config);
     Gateway gateway = new Gateway(config, clock);
-    return gateway.boot().map(v -> gateway).recover(failure -> gateway.vertx.close().transform(x -> Future.failedFuture(failure)));
+    // a promise of no context: after a failed start its Vert.x is closed, and a future bound to one of its
+    // event loops could never be completed (the start-up would hang instead of failing with its reason)
+    Promise<Gateway> started = Promise.promise();
+    gateway.boot().onComplete(booted -> {
+      if (booted.succeeded()) {
+        started.complete(gateway);
+      } else {
+        gateway.vertx.close().onComplete(closed -> started.fail(booted.cause()));
+      }
+    });
+    return started.future();
   }
 
   /** Start-up, in order: store and keys, providers, billing, quotas, then the servers. */

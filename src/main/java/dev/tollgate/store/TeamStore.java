@@ -77,11 +77,15 @@ public final class TeamStore implements KeySource {
     });
   }
 
-  /** Creates or updates a team declared in config (marked as seeded). */
+  /**
+   * Creates or updates a team declared in config (marked as seeded). Replicas starting together all seed the
+   * same teams: the version row is locked first, so they take turns and a later one updates what an earlier
+   * one inserted instead of colliding with it.
+   */
   public Future<Team> seedTeam(Team team) {
     return db.call(c -> {
-      if (updateTeam(c, team) == 0) insertTeam(c, team);
       bumpVersion(c);
+      if (updateTeam(c, team) == 0) insertTeam(c, team);
       return team;
     });
   }
@@ -124,13 +128,13 @@ public final class TeamStore implements KeySource {
     });
   }
 
-  /** Creates or updates a key declared in config, matched by id. */
+  /** Creates or updates a key declared in config, matched by id; in turns with other replicas, as {@link #seedTeam}. */
   public Future<TeamKey> seedKey(TeamKey key) {
     return db.call(c -> {
+      bumpVersion(c);
       int n = exec(c, "UPDATE team_keys SET team_id = ?, name = ?, hash = ?, prefix = ?, revoked = ? WHERE id = ?",
           key.teamId(), key.name(), key.hash(), key.prefix(), false, key.id());
       if (n == 0) insertKey(c, key);
-      bumpVersion(c);
       return key;
     });
   }

@@ -52,6 +52,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void takes_the_store_and_redis_urls_from_secret_references_and_never_repeats_them() {
+    GatewayConfig c = parse("store: ${env:STORE_URL}\nredis: ${env:REDIS_URL}\n",
+        Map.of("STORE_URL", "postgresql://tollgate:pg-secret@db:5432/tollgate", "REDIS_URL", "redis://:redis-secret@cache:6379"));
+    assertThat(c.store()).isEqualTo("postgresql://tollgate:pg-secret@db:5432/tollgate");
+    assertThat(c.redis()).isEqualTo("redis://:redis-secret@cache:6379");
+
+    assertThat(parse("redis: ${env:REDIS_URL}\n", Map.of()).redis()).as("an unset reference leaves Redis out").isNull();
+    assertThatThrownBy(() -> parse("store: ${env:STORE_URL}\n", Map.of())).hasMessage(
+        "gw.yaml: store: environment variable STORE_URL is not set");
+    assertThatThrownBy(() -> parse("store: ${env:STORE_URL}\n", Map.of("STORE_URL", "mysql://u:pg-secret@db/x")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("must be sqlite:PATH or postgresql://")
+        .hasMessageNotContaining("pg-secret");
+  }
+
+  @Test
   void reads_secrets_from_files(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("key");
     Files.writeString(file, "sk-from-file\n");
