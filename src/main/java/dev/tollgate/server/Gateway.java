@@ -2,6 +2,7 @@ package dev.tollgate.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.admin.AdminApi;
+import dev.tollgate.admin.TeamApi;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
@@ -184,7 +185,11 @@ public final class Gateway {
         new ModelList(router), quotaView, metrics, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
         name -> router.route(name) != null, config.auth().rotationGrace(), clock);
-    return deploy(parts, admin::mount);
+    TeamApi team = new TeamApi(authenticator, ledgerStore, teamStore, quotaView, clock);
+    return deploy(parts, r -> {
+      admin.mount(r);
+      team.mount(r);
+    });
   }
 
   private Future<Void> deploy(GatewayParts parts, Consumer<Router> extraRoutes) {
