@@ -35,6 +35,7 @@ import dev.tollgate.quota.FailoverQuotas;
 import dev.tollgate.quota.LocalQuotas;
 import dev.tollgate.quota.QuotaBackend;
 import dev.tollgate.quota.QuotaGate;
+import dev.tollgate.quota.QuotaGauges;
 import dev.tollgate.quota.QuotaView;
 import dev.tollgate.quota.RedisQuotas;
 import dev.tollgate.route.ModelRouter;
@@ -68,6 +69,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** How often the per-team budget and quota gauges are read from the quota backend. */
+  private static final java.time.Duration QUOTA_GAUGE_REFRESH = java.time.Duration.ofSeconds(2);
 
   private final GatewayConfig config;
   private final Vertx vertx;
@@ -85,6 +88,7 @@ public final class Gateway {
   private KeyIndexSync keySync;
   private Ledger ledger;
   private QuotaGate quotas;
+  private QuotaGauges quotaGauges;
   private AnswerStore answers;
   private int port;
   private volatile Future<Void> stopping;
@@ -138,6 +142,8 @@ public final class Gateway {
         })
         .compose(gate -> {
           quotas = gate;
+          quotaGauges = new QuotaGauges(vertx, gate, keys::teams, metrics);
+          quotaGauges.start(QUOTA_GAUGE_REFRESH);
           return deploy();
         })
         .onSuccess(v -> {
@@ -180,7 +186,7 @@ public final class Gateway {
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
-    QuotaView quotaView = new QuotaView(quotas, clock);
+    QuotaView quotaView = new QuotaView(quotas, clock, metrics);
     GatewayParts parts = new GatewayParts(config, pipeline, openai, anthropic, new CallerEndpoint(authenticator),
         new ModelList(router), quotaView, metrics, readiness);
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
@@ -331,6 +337,9 @@ public final class Gateway {
     stopping = drained
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())
+        .andThen(x -> {
+          if (quotaGauges != null) quotaGauges.stop();
+        })
         .transform(x -> quotas == null ? Future.succeededFuture() : quotas.stop())
         .transform(x -> answers == null ? Future.succeededFuture() : answers.close())
         .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
