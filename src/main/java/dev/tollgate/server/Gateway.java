@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.TeamApi;
+import dev.tollgate.dashboard.Dashboard;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
@@ -195,6 +196,7 @@ public final class Gateway {
     return deploy(parts, r -> {
       admin.mount(r);
       team.mount(r);
+      Dashboard.mount(r);
     });
   }
 
