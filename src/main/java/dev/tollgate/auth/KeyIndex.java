@@ -26,6 +26,11 @@ public final class KeyIndex {
     snapshot = new Snapshot(Map.copyOf(byId), Map.copyOf(byHash));
   }
 
+  /** Every team, as of the last reload. */
+  public Collection<Team> teams() {
+    return snapshot.teams.values();
+  }
+
   /** The key and team for a presented secret, or null. Expiry and revocation are checked by the caller. */
   public Caller find(String secret) {
     String hash = KeyHash.sha256Hex(secret);

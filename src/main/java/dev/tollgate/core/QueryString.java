@@ -45,6 +45,18 @@ public final class QueryString {
     return values == null ? null : values.get(0);
   }
 
+  /** Every value of {@code name}, in order; empty when it is absent. */
+  public List<String> getAll(String name) {
+    return params.getOrDefault(name, List.of());
+  }
+
+  /** A copy with {@code name}'s values replaced by {@code value}. */
+  public QueryString with(String name, String value) {
+    Map<String, List<String>> copy = new LinkedHashMap<>(params);
+    copy.put(name, List.of(value));
+    return new QueryString(copy);
+  }
+
   /** @param name the parameter whose value this is; null while decoding a name itself */
   private static String decode(String part, String name) {
     try {

@@ -9,7 +9,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
@@ -20,6 +22,13 @@ import java.util.function.IntSupplier;
  * lookup and an atomic add. No provider secret or team key ever becomes a tag.
  */
 public final class GatewayMetrics {
+  /**
+   * Histogram buckets for request, upstream and first-token latency: fixed, so every replica exports the same
+   * {@code le} values and {@code histogram_quantile} can aggregate them (client-side percentiles cannot be).
+   */
+  private static final Duration[] LATENCY_BUCKETS = Stream.of(25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 120_000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -78,6 +87,7 @@ public final class GatewayMetrics {
     timers.computeIfAbsent(key, k -> Timer.builder("tollgate_requests")
         .description("Client requests by endpoint, model and status, with their duration")
         .tags("endpoint", endpoint, "model", model, "status", Integer.toString(status))
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -85,7 +95,7 @@ public final class GatewayMetrics {
     timers.computeIfAbsent("up|" + provider + '|' + model, k -> Timer.builder("tollgate_upstream_latency")
         .description("Time from sending the upstream request to its response headers")
         .tags("provider", provider, "model", model)
-        .publishPercentiles(0.5, 0.99)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -93,7 +103,7 @@ public final class GatewayMetrics {
     timers.computeIfAbsent("ttft|" + model, k -> Timer.builder("tollgate_time_to_first_token")
         .description("Time from the client's request to the first streamed event relayed")
         .tags("model", model)
-        .publishPercentiles(0.5, 0.99)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
@@ -199,6 +209,44 @@ public final class GatewayMetrics {
   public void ledgerPending(IntSupplier pending) {
     Gauge.builder("tollgate_ledger_pending", pending::getAsInt)
         .description("Usage records waiting to be written").register(registry);
+  }
+
+  // ---- budgets and quota use per team (refreshed from the quota backend; see quota.QuotaGauges)
+
+  /** One team's budget and its use of each limit, as the quota backend reports them. Null: no such budget or limit. */
+  public record TeamUse(String team, Double budgetUsd, double spentUsd, double reservedUsd, Long rpm, long requestsUsed,
+      Long tpm, long tokensUsed, Long concurrent, long concurrentUsed) {}
+
+  private final TeamGauges teamGauges = new TeamGauges(registry);
+
+  /** Replaces every team's budget and quota gauges: a team left out (deleted) loses its series. */
+  public void teamUse(java.util.Collection<TeamUse> teams) {
+    teamGauges.replace(teams);
+  }
+
+  /**
+   * Removes every series labelled with one of these teams (deleted): cost, tokens, refusals, savings, budget
+   * and quota gauges.
+   */
+  public void forgetTeams(java.util.Set<String> teams) {
+    if (teams.isEmpty()) return;
+    for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+      String team = m.getId().getTag("team");
+      if (team != null && teams.contains(team)) registry.remove(m);
+    }
+    counters.values().removeIf(c -> teams.contains(c.getId().getTag("team")));
+    billed.values().removeIf(c -> teams.contains(c[0].getId().getTag("team")));
+  }
+
+  /** This replica's refusals of a team since it started, by reason (what the dashboard shows beside the ledger). */
+  public java.util.Map<String, Long> refusals(String team) {
+    java.util.Map<String, Long> out = new java.util.TreeMap<>();
+    for (Counter c : counters.values()) {
+      if (c.getId().getName().equals("tollgate_quota_refusals") && team.equals(c.getId().getTag("team"))) {
+        out.merge(c.getId().getTag("reason"), (long) c.count(), Long::sum);
+      }
+    }
+    return out;
   }
 
   private Counter counter(String name, String description, String... tags) {

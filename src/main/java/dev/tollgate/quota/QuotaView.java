@@ -6,6 +6,7 @@ import dev.tollgate.team.Budget;
 import dev.tollgate.team.Team;
 import dev.tollgate.team.TeamKey;
 import dev.tollgate.core.NanoUsd;
+import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -21,10 +22,17 @@ public final class QuotaView {
 
   private final QuotaGate gate;
   private final Clock clock;
+  private final GatewayMetrics metrics;
 
   public QuotaView(QuotaGate gate, Clock clock) {
+    this(gate, clock, null);
+  }
+
+  /** @param metrics where this replica's refusals of the team are counted, shown as {@code refusals}; may be null */
+  public QuotaView(QuotaGate gate, Clock clock, GatewayMetrics metrics) {
     this.gate = gate;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   public Future<ObjectNode> of(Team team, TeamKey key) {
@@ -51,6 +59,10 @@ public final class QuotaView {
         budget.put("remaining_usd", usd(Math.max(0, budgetNanos - s.spentNanos() - s.reservedNanos())));
         budget.put("period_start", b.period().start(now).toString());
         budget.put("resets_at", b.period().end(now).toString());
+      }
+      if (metrics != null) {
+        ObjectNode refusals = out.putObject("refusals");
+        metrics.refusals(team.id()).forEach(refusals::put);
       }
       return out;
     });

@@ -3,6 +3,8 @@ package dev.tollgate.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.auth.AddressLockout;
+import dev.tollgate.admin.TeamApi;
+import dev.tollgate.dashboard.Dashboard;
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.KeyHash;
 import dev.tollgate.auth.KeyIndex;
@@ -37,6 +39,7 @@ import dev.tollgate.quota.FailoverQuotas;
 import dev.tollgate.quota.LocalQuotas;
 import dev.tollgate.quota.QuotaBackend;
 import dev.tollgate.quota.QuotaGate;
+import dev.tollgate.quota.QuotaGauges;
 import dev.tollgate.quota.QuotaView;
 import dev.tollgate.quota.RedisQuotas;
 import dev.tollgate.route.ModelRouter;
@@ -73,6 +76,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** How often the per-team budget and quota gauges are read from the quota backend. */
+  private static final java.time.Duration QUOTA_GAUGE_REFRESH = java.time.Duration.ofSeconds(2);
 
   private final GatewayConfig config;
   private final Vertx vertx;
@@ -90,6 +95,7 @@ public final class Gateway {
   private KeyIndexSync keySync;
   private Ledger ledger;
   private QuotaGate quotas;
+  private QuotaGauges quotaGauges;
   private AnswerStore answers;
   private int port;
   private HttpServer metricsServer;
@@ -154,6 +160,8 @@ public final class Gateway {
         })
         .compose(gate -> {
           quotas = gate;
+          quotaGauges = new QuotaGauges(vertx, gate, keys::teams, metrics);
+          quotaGauges.start(QUOTA_GAUGE_REFRESH);
           return deploy();
         })
         .onSuccess(v -> {
@@ -196,7 +204,7 @@ public final class Gateway {
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.bodyReadTimeout().toMillis(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
-    QuotaView quotaView = new QuotaView(quotas, clock);
+    QuotaView quotaView = new QuotaView(quotas, clock, metrics);
     ConnectionCap connections = new ConnectionCap(server.maxConnections(), metrics::connectionRefused);
     metrics.openConnections(connections::open);
     MetricsEndpoint metricsEndpoint = new MetricsEndpoint(metrics, server.metrics().token(),
@@ -206,7 +214,12 @@ public final class Gateway {
     AdminApi admin = new AdminApi(teamStore, ledgerStore, keySync, quotaView, config.admin().token(),
         new AddressLockout("admin token", clock, metrics::adminAuthFailure), name -> router.route(name) != null,
         config.auth().rotationGrace(), clock);
-    return deploy(parts, admin::mount).compose(v -> startMetricsServer(metricsEndpoint));
+    TeamApi team = new TeamApi(authenticator, ledgerStore, teamStore, quotaView, clock);
+    return deploy(parts, r -> {
+      admin.mount(r);
+      team.mount(r);
+      Dashboard.mount(r);
+    }).compose(v -> startMetricsServer(metricsEndpoint));
   }
 
   /** {@code /metrics} on a port of its own, when {@code server.metrics.port} is set. */
@@ -365,6 +378,9 @@ public final class Gateway {
     stopping = drained
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.flush(config.server().shutdownGrace().plusSeconds(10)))
         .transform(x -> ledger == null ? Future.succeededFuture() : ledger.close())
+        .andThen(x -> {
+          if (quotaGauges != null) quotaGauges.stop();
+        })
         .transform(x -> quotas == null ? Future.succeededFuture() : quotas.stop())
         .transform(x -> answers == null ? Future.succeededFuture() : answers.close())
         .transform(x -> keySync == null ? Future.succeededFuture() : keySync.stop())
