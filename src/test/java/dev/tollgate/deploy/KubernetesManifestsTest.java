@@ -118,6 +118,13 @@ class KubernetesManifestsTest {
     assertThat(prod.one("HorizontalPodAutoscaler").path("spec").path("minReplicas").asInt())
         .isEqualTo(prod.gateway().path("spec").path("replicas").asInt());
     assertThat(prod.all("StatefulSet")).as("PostgreSQL and Redis are managed services in prod").isEmpty();
+    // the Grafana board and the alert rules ship with it, as the files in k8s/grafana and k8s/prometheus
+    Map<String, JsonNode> maps = new java.util.HashMap<>();
+    prod.all("ConfigMap").forEach(m -> maps.put(m.path("metadata").path("name").asText(), m));
+    assertThat(maps.get("tollgate-grafana-board").path("data").path("tollgate-dashboard.json").asText())
+        .isEqualTo(Files.readString(K8S.resolve("grafana/tollgate-dashboard.json")));
+    assertThat(maps.get("tollgate-alert-rules").path("data").path("tollgate-alerts.yaml").asText())
+        .isEqualTo(Files.readString(K8S.resolve("prometheus/tollgate-alerts.yaml")));
   }
 
   @Test
