@@ -29,6 +29,7 @@ public final class GatewayMetrics {
   private final Counter ledgerWritten;
   private final Counter ledgerDropped;
   private final Counter ledgerWriteFailures;
+  private final Counter ledgerJournalFailures;
 
   public GatewayMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -43,6 +44,8 @@ public final class GatewayMetrics {
     ledgerWritten = counter("tollgate_ledger_written", "Usage records written to the store");
     ledgerDropped = counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
     ledgerWriteFailures = counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
+    ledgerJournalFailures = counter("tollgate_ledger_journal_failures",
+        "Failed appends or fsyncs of the local ledger journal (those records were kept in memory only)");
   }
 
   public String scrape() {
@@ -172,6 +175,10 @@ public final class GatewayMetrics {
 
   public void ledgerWriteFailure() {
     ledgerWriteFailures.increment();
+  }
+
+  public void ledgerJournalFailure() {
+    ledgerJournalFailures.increment();
   }
 
   public void ledgerPending(IntSupplier pending) {

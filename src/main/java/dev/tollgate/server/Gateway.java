@@ -15,6 +15,7 @@ import dev.tollgate.cache.Flights;
 import dev.tollgate.cache.LocalAnswerStore;
 import dev.tollgate.cache.RedisAnswerStore;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.core.Saturating;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AccessLog;
 import dev.tollgate.pipeline.CallerEndpoint;
@@ -132,14 +133,15 @@ public final class Gateway {
           prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
           warnUnpriced(prices);
           ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
-          ledger.start();
-          return startQuotas();
+          return ledger.start().compose(v -> startQuotas());
         })
         .compose(gate -> {
           quotas = gate;
           return deploy();
         })
         .onSuccess(v -> {
+          readiness.check(this::storeProblem);
+          readiness.check(this::backlogProblem);
           readiness.started();
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
               verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
@@ -202,6 +204,16 @@ public final class Gateway {
     });
   }
 
+  private String storeProblem() {
+    return ledger.storeFailing() ? "store: usage records cannot be written to " + database.description() + " ("
+        + ledger.pending() + " waiting); retrying" : null;
+  }
+
+  private String backlogProblem() {
+    return ledger.backlogged() ? "ledger: " + ledger.pending() + " usage records waiting, more than half of billing.buffer-limit ("
+        + config.billing().bufferLimit() + "): requests are refused with 503 until they are written" : null;
+  }
+
   private void warnUnpriced(PriceBook prices) {
     config.models().values().forEach(m -> m.targets().forEach(t -> {
       if (prices.find(t.provider(), t.model(), m.name()) == null) {
@@ -238,7 +250,7 @@ public final class Gateway {
           Map<String, Long> seeded = new HashMap<>();
           Map<String, String> periods = new HashMap<>();
           for (Team t : entry.getValue()) {
-            seeded.put(t.id(), spent.getOrDefault(t.id(), 0L));
+            seeded.put(t.id(), Saturating.add(spent.getOrDefault(t.id(), 0L), ledger.unwrittenCost(t.id())));
             periods.put(t.id(), t.budget().period().id(now));
           }
           return b.seedSpend(seeded, periods);
