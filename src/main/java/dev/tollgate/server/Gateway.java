@@ -85,6 +85,7 @@ public final class Gateway {
   private KeyIndexSync keySync;
   private Ledger ledger;
   private QuotaGate quotas;
+  private FailoverQuotas failover;
   private AnswerStore answers;
   private int port;
   private volatile Future<Void> stopping;
@@ -142,6 +143,7 @@ public final class Gateway {
         .onSuccess(v -> {
           readiness.check(this::storeProblem);
           readiness.check(this::backlogProblem);
+          if (failover != null) readiness.check(failover::refusalReason);
           readiness.started();
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
               verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
@@ -214,6 +216,11 @@ public final class Gateway {
         + config.billing().bufferLimit() + "): requests are refused with 503 until they are written" : null;
   }
 
+  /** What the ledger says a team spent since a period's start: the store's records and those still on their way to it. */
+  private Future<Long> spentSince(String teamId, Instant start) {
+    return ledgerStore.spentSince(teamId, start).map(spent -> Saturating.add(spent, ledger.unwrittenCost(teamId)));
+  }
+
   private void warnUnpriced(PriceBook prices) {
     config.models().values().forEach(m -> m.targets().forEach(t -> {
       if (prices.find(t.provider(), t.model(), m.name()) == null) {
@@ -233,11 +240,14 @@ public final class Gateway {
     if (config.redis() == null) {
       backend = Future.succeededFuture(local);
     } else {
-      RedisQuotas redis = new RedisQuotas(vertx, config.redis(), config.quota().redisTimeout().toMillis());
+      RedisQuotas redis = new RedisQuotas(vertx, config.redis(), config.quota().redisTimeout().toMillis(), this::spentSince);
       backend = redis.start()
           .recover(e -> Future.failedFuture(new IllegalStateException("cannot reach Redis at the configured redis: URL: " + e.getMessage())))
-          .map(v -> new FailoverQuotas(redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
-              Set.copyOf(config.quota().failClosedTeams()), metrics));
+          .map(v -> {
+            failover = new FailoverQuotas(vertx, redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
+                Set.copyOf(config.quota().failClosedTeams()), metrics, this::spentSince, clock);
+            return failover;
+          });
     }
     return backend.compose(b -> teamStore.teams().compose(all -> {
       Instant now = clock.instant();
