@@ -252,6 +252,7 @@ final class LedgerJournal {
       while (buffer.hasRemaining()) channel.write(buffer);
       active.bytes += length;
       active.outstanding.addAndGet(events.size());
+      metrics.ledgerJournaled(events.size());
       unsynced = true;
       return active;
     } catch (IOException | UncheckedIOException e) {

@@ -30,6 +30,7 @@ public final class GatewayMetrics {
   private final Counter ledgerDropped;
   private final Counter ledgerWriteFailures;
   private final Counter ledgerJournalFailures;
+  private final Counter ledgerJournaled;
 
   public GatewayMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -44,6 +45,7 @@ public final class GatewayMetrics {
     ledgerWritten = counter("tollgate_ledger_written", "Usage records written to the store");
     ledgerDropped = counter("tollgate_ledger_dropped", "Usage records lost because the ledger buffer was full");
     ledgerWriteFailures = counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
+    ledgerJournaled = counter("tollgate_ledger_journaled", "Usage records appended to the local ledger journal");
     ledgerJournalFailures = counter("tollgate_ledger_journal_failures",
         "Failed appends or fsyncs of the local ledger journal (those records were kept in memory only)");
   }
@@ -175,6 +177,10 @@ public final class GatewayMetrics {
 
   public void ledgerWriteFailure() {
     ledgerWriteFailures.increment();
+  }
+
+  public void ledgerJournaled(int records) {
+    ledgerJournaled.increment(records);
   }
 
   public void ledgerJournalFailure() {
