@@ -76,7 +76,8 @@ public final class Ledger {
       journal = LedgerJournal.open(config.journal(), metrics);
       List<Entry> recovered = journal.takeOver();
       if (!recovered.isEmpty()) {
-        log.info("ledger journal: {} usage records left unwritten by a gateway that stopped; writing them now", recovered.size());
+        log.info("ledger journal: {} usage records from the journal of a gateway that stopped; writing them now (those "
+            + "already in the store are not added twice)", recovered.size());
         recovered.forEach(e -> addUnwritten(e.event()));
         pending.addAndGet(recovered.size());
         queue.addAll(recovered);
@@ -88,9 +89,13 @@ public final class Ledger {
     return opened.map(x -> {
       flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), t -> kick());
       pruneTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(), t -> prune());
-      kick();
       return null;
-    });
+    }).compose(v -> queue.isEmpty() ? Future.succeededFuture() : writer.executeBlocking(() -> {
+      // what a killed gateway left, all of it before start-up goes on: its segments hold records already in the store
+      // too, which unwrittenCost would count twice in the budgets seeded next
+      if (!writeWhatIsQueued()) log.warn("the journal's records will be written once the store takes them");
+      return null;
+    }, false).mapEmpty());
   }
 
   /** Queues an event; never blocks. */

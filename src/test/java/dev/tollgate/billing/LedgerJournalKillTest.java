@@ -88,7 +88,7 @@ class LedgerJournalKillTest {
       Http http = restarted.http();
       await().atMost(Duration.ofSeconds(10)).until(() -> metric(http, "tollgate_ledger_written_total") >= unwritten
           && metric(http, "tollgate_ledger_pending") == 0);
-      assertThat(restarted.output()).contains("usage records left unwritten by a gateway that stopped; writing them now");
+      assertThat(restarted.output()).contains("usage records from the journal of a gateway that stopped; writing them now");
       assertThat(restarted.terminate(30)).isTrue();
     }
     Map<String, Long> records = records(store, tag);
