@@ -2,8 +2,9 @@
 -- tokens, a concurrency lease in each scope, and the worst-case cost against the budget.
 -- ARGV: 1 now ms, 2 reservation id, 3 tokens, 4 cost nano-USD, 5 lease expiry ms, 6 budget nano-USD
 -- (-1: none), 7 budget period end ms, 8-10 team rpm/tpm/concurrent, 11-13 key rpm/tpm/concurrent
--- (-1: no limit). Returns {admitted, refusal, scope, retry ms, then for team and key: requests used,
--- requests reset ms, tokens used, tokens reset ms}.
+-- (-1: no limit), 14 '1' to refuse with 'unseeded' when the team's spend for the period was never rebuilt
+-- from the ledger (KEYS[8] missing: Redis lost it, or the period is new). Returns {admitted, refusal, scope,
+-- retry ms, then for team and key: requests used, requests reset ms, tokens used, tokens reset ms}.
 local id, tokens, cost, expiry = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local budget = tonumber(ARGV[6])
 local tRpm, tTpm, tConc = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
@@ -24,6 +25,7 @@ local function answer(admitted, reason, scope, retry)
 end
 
 if budget >= 0 then
+  if ARGV[14] == '1' and redis.call('EXISTS', KEYS[8]) == 0 then return answer(0, 'unseeded', 'team', 0) end
   local spent = tonumber(redis.call('GET', KEYS[5]) or '0')
   if spent >= budget or spent + held + cost > budget then
     return answer(0, 'budget', 'team', tonumber(ARGV[7]) - now)

@@ -1,6 +1,7 @@
 -- Shared by the quota scripts. KEYS: 1 team minute window, 2 team leases, 3 key minute window,
 -- 4 key leases, 5 team spend in this budget period, 6 budget reservations (id -> nano-USD, and
--- their total in '_total'), 7 reservation expiries (id -> ms). Times come from the gateway (ARGV[1],
+-- their total in '_total'), 7 reservation expiries (id -> ms), 8 when the period's spend was rebuilt from
+-- the ledger (ms; missing after Redis lost its data). Times come from the gateway (ARGV[1],
 -- epoch ms). A minute window is one hash per scope: requests and tokens per second in the fields
 -- 'r<second>' and 't<second>', the running sums of the live seconds in 'rs' and 'ts', the oldest
 -- second that may still hold a bucket in 'o' and the newest second counted in 'n'. A second counts

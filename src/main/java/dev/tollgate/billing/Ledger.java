@@ -1,6 +1,8 @@
 package dev.tollgate.billing;
 
+import dev.tollgate.billing.LedgerJournal.Entry;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.core.Saturating;
 import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,17 +11,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes usage events to the store asynchronously, in batches (by size or interval), on a worker
- * thread of its own. While the store is down, events wait in a bounded buffer and the batch is
- * retried with backoff; an event that does not fit is counted and logged loudly, never dropped
- * silently. Shutdown flushes everything.
+ * thread of its own, after a local journal (when configured) has them. While the store fails, events
+ * wait in a bounded buffer and the batch is retried with backoff until the store takes it; an event that
+ * does not fit is counted and logged loudly, never dropped silently. Shutdown flushes everything.
  */
 public final class Ledger {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
@@ -36,11 +40,16 @@ public final class Ledger {
   private final Clock clock;
   private final WorkerExecutor writer;
   private final int trickle;
-  private final ConcurrentLinkedQueue<UsageEvent> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicBoolean writing = new AtomicBoolean();
+  private final ConcurrentHashMap<String, AtomicLong> unwrittenCost = new ConcurrentHashMap<>();
+  private final AtomicLong droppedSinceLog = new AtomicLong();
   private final GatewayMetrics metrics;
-  private List<UsageEvent> retry; // the batch that failed last; touched only by the writer thread
+  private LedgerJournal journal;
+  private List<Entry> retry; // the batch that failed last; touched only by the writer thread
+  private volatile boolean failing;
+  private volatile long failingSinceNanos;
   private volatile long backoffMs;
   private volatile long retryAtNanos;
   private volatile long lastDropLogNanos;
@@ -58,26 +67,69 @@ public final class Ledger {
     metrics.ledgerPending(pending::get);
   }
 
-  public void start() {
-    flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), t -> kick());
-    pruneTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(), t -> prune());
+  /**
+   * Opens the journal (when {@code billing.journal} names one), queues the records that gateways killed
+   * before writing them left there, and starts the timed writes.
+   */
+  public Future<Void> start() {
+    Future<Void> opened = config.journal() == null ? Future.succeededFuture() : writer.executeBlocking(() -> {
+      journal = LedgerJournal.open(config.journal(), metrics);
+      List<Entry> recovered = journal.takeOver();
+      if (!recovered.isEmpty()) {
+        log.info("ledger journal: {} usage records from the journal of a gateway that stopped; writing them now (those "
+            + "already in the store are not added twice)", recovered.size());
+        recovered.forEach(e -> addUnwritten(e.event()));
+        pending.addAndGet(recovered.size());
+        queue.addAll(recovered);
+      }
+      journal.start(this::journaled);
+      log.info("ledger journal: {}", journal.directory());
+      return null;
+    }, false);
+    return opened.map(x -> {
+      flushTimer = vertx.setPeriodic(config.flushInterval().toMillis(), t -> kick());
+      pruneTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(), t -> prune());
+      return null;
+    }).compose(v -> queue.isEmpty() ? Future.succeededFuture() : writer.executeBlocking(() -> {
+      // what a killed gateway left, all of it before start-up goes on: its segments hold records already in the store
+      // too, which unwrittenCost would count twice in the budgets seeded next
+      if (!writeWhatIsQueued()) log.warn("the journal's records will be written once the store takes them");
+      return null;
+    }, false).mapEmpty());
   }
 
   /** Queues an event; never blocks. */
   public void record(UsageEvent event) {
     if (pending.incrementAndGet() > config.bufferLimit()) {
       pending.decrementAndGet();
-      metrics.ledgerDropped();
-      long now = System.nanoTime();
-      if (now - lastDropLogNanos > 1_000_000_000L) {
-        lastDropLogNanos = now;
-        log.error("LEDGER BUFFER FULL ({} records waiting): usage record {} for team {} was NOT recorded; "
-            + "the store has been failing, see tollgate_ledger_dropped_total", config.bufferLimit(), event.requestId(), event.teamId());
-      }
+      dropped(event);
       return;
     }
-    queue.add(event);
+    addUnwritten(event);
+    if (journal != null) {
+      journal.append(event);
+    } else {
+      queue.add(new Entry(event, null));
+      if (pending.get() >= trickle) kick();
+    }
+  }
+
+  private void journaled(List<Entry> entries) {
+    queue.addAll(entries);
     if (pending.get() >= trickle) kick();
+  }
+
+  private void dropped(UsageEvent event) {
+    metrics.ledgerDropped();
+    long lost = droppedSinceLog.incrementAndGet();
+    long now = System.nanoTime();
+    if (now - lastDropLogNanos > 1_000_000_000L) {
+      lastDropLogNanos = now;
+      droppedSinceLog.addAndGet(-lost);
+      log.error("LEDGER BUFFER FULL ({} records waiting): {} usage records, the last {} for team {}, were NOT recorded; "
+          + "the store has been failing, see tollgate_ledger_dropped_total", config.bufferLimit(), lost, event.requestId(),
+          event.teamId());
+    }
   }
 
   /**
@@ -93,19 +145,34 @@ public final class Ledger {
     return pending.get();
   }
 
+  /** Whether the last write to the store failed: records wait until a retry succeeds. */
+  public boolean storeFailing() {
+    return failing;
+  }
+
+  /** A team's cost in records not yet in the store (nano-USD), to add to what the store says it spent. */
+  public long unwrittenCost(String teamId) {
+    AtomicLong cost = unwrittenCost.get(teamId);
+    return cost == null ? 0 : cost.get();
+  }
+
+  private void addUnwritten(UsageEvent e) {
+    if (e.costNanos() > 0) unwrittenCost.computeIfAbsent(e.teamId(), k -> new AtomicLong()).accumulateAndGet(e.costNanos(), Saturating::add);
+  }
+
   /** Starts writing on the writer thread unless it is busy or backing off; one batch per task, then again if more wait. */
   private void kick() {
     if (System.nanoTime() - retryAtNanos < 0) return;
     if (!writing.compareAndSet(false, true)) return;
     writer.executeBlocking(this::writeOneBatch, false).onComplete(ar -> {
       writing.set(false);
-      if (ar.succeeded() && ar.result() && pending.get() >= trickle) kick();
+      if (ar.succeeded() && ar.result() && pending.get() >= trickle && !queue.isEmpty()) kick();
     });
   }
 
-  /** Writes batches until nothing is pending or a write fails; for shutdown. */
-  private boolean writeWhatIsPending() {
-    while (pending.get() > 0 || retry != null) {
+  /** Writes batches until nothing waits in the queue or a write fails; for shutdown. */
+  private boolean writeWhatIsQueued() {
+    while (!queue.isEmpty() || retry != null) {
       if (!writeOneBatch()) return false;
     }
     return true;
@@ -113,38 +180,58 @@ public final class Ledger {
 
   /** Writes the next batch (a failed one first); false if the store refused it. Runs on the writer thread. */
   private boolean writeOneBatch() {
-    List<UsageEvent> batch = retry != null ? retry : nextBatch();
+    List<Entry> batch = retry != null ? retry : nextBatch();
     if (batch.isEmpty()) return true;
+    List<UsageEvent> events = new ArrayList<>(batch.size());
+    for (Entry e : batch) events.add(e.event());
     try {
-      store.write(batch);
+      store.write(events);
     } catch (Exception e) {
       retry = batch;
-      metrics.ledgerWriteFailure();
-      backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
-      retryAtNanos = System.nanoTime() + backoffMs * 1_000_000;
-      log.warn("cannot write {} usage records ({} waiting); retrying in {} ms: {}", batch.size(), pending.get(), backoffMs,
-          e.toString());
+      failed(e, batch.size());
       return false;
     }
-    if (retry != null) log.info("usage records are being written again after a store failure");
+    if (failing) {
+      log.info("usage records are being written again after {} s of store failure ({} waiting)",
+          (System.nanoTime() - failingSinceNanos) / 1_000_000_000L, pending.get() - batch.size());
+    }
     retry = null;
+    failing = false;
     backoffMs = 0;
     retryAtNanos = 0;
     pending.addAndGet(-batch.size());
     metrics.ledgerWritten(batch.size());
+    LedgerJournal.written(batch);
+    for (UsageEvent e : events) {
+      if (e.costNanos() > 0) unwrittenCost.get(e.teamId()).addAndGet(-e.costNanos());
+    }
     return true;
   }
 
-  private List<UsageEvent> nextBatch() {
-    List<UsageEvent> batch = new ArrayList<>(Math.min(config.batchSize(), Math.max(pending.get(), 1)));
-    UsageEvent e;
+  private void failed(Exception e, int batchSize) {
+    metrics.ledgerWriteFailure();
+    backoffMs = backoffMs == 0 ? 250 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    retryAtNanos = System.nanoTime() + backoffMs * 1_000_000;
+    if (!failing) {
+      failing = true;
+      failingSinceNanos = System.nanoTime();
+      log.error("STORE FAILING: cannot write {} usage records ({} waiting, at most {} are kept); retrying with backoff "
+          + "until the store takes them", batchSize, pending.get(), config.bufferLimit(), e);
+    } else {
+      log.warn("cannot write {} usage records ({} waiting); retrying in {} ms: {}", batchSize, pending.get(), backoffMs, e.toString());
+    }
+  }
+
+  private List<Entry> nextBatch() {
+    List<Entry> batch = new ArrayList<>(Math.min(config.batchSize(), Math.max(pending.get(), 1)));
+    Entry e;
     while (batch.size() < config.batchSize() && (e = queue.poll()) != null) batch.add(e);
     return batch;
   }
 
   /**
    * Writes everything pending, retrying until done or the time is up; for shutdown. Records still
-   * pending after that are reported loudly.
+   * pending after that are reported loudly (and stay in the journal, if there is one, for the next start).
    */
   public Future<Void> flush(Duration timeout) {
     if (flushTimer >= 0) vertx.cancelTimer(flushTimer);
@@ -152,10 +239,14 @@ public final class Ledger {
     long deadline = System.nanoTime() + timeout.toNanos();
     // the writer has one thread, so this runs after any write in progress
     return writer.executeBlocking(() -> {
-      while (!writeWhatIsPending() && System.nanoTime() < deadline) {
+      if (journal != null) journal.drain();
+      while (!writeWhatIsQueued() && System.nanoTime() < deadline) {
         Thread.sleep(Math.min(backoffMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
       }
-      if (pending.get() > 0) {
+      if (pending.get() > 0 && journal != null) {
+        log.error("SHUTDOWN WITH {} USAGE RECORDS UNWRITTEN: the store did not accept them within {}; they stay in the "
+            + "ledger journal {} and are written at the next start", pending.get(), timeout, journal.directory());
+      } else if (pending.get() > 0) {
         log.error("SHUTDOWN WITH {} USAGE RECORDS UNWRITTEN: the store did not accept them within {}", pending.get(), timeout);
       }
       return null;
@@ -171,6 +262,10 @@ public final class Ledger {
   }
 
   public Future<Void> close() {
-    return writer.close();
+    Future<Void> journalClosed = journal == null ? Future.succeededFuture() : writer.executeBlocking(() -> {
+      journal.close();
+      return null;
+    }, false);
+    return journalClosed.transform(x -> writer.close());
   }
 }

@@ -21,6 +21,7 @@ import java.util.Set;
  */
 public final class PriceBook {
   private static final BigDecimal NANOS_PER_USD_PER_MILLION = BigDecimal.valueOf(1000); // 1e9 nano / 1e6 tokens
+  private static final BigDecimal MAX_NANOS = BigDecimal.valueOf(Long.MAX_VALUE);
   private final Map<String, Price> prices;
   private final Map<Price, long[]> picos = new java.util.IdentityHashMap<>();
 
@@ -101,12 +102,18 @@ public final class PriceBook {
    */
   public long cost(Price price, Usage u) {
     long[] p = picos.get(price);
-    if (p == null || u.totalTokens() > 1_000_000_000L) return costNanos(price, u);
+    if (p == null || u.promptTokens() > 1_000_000_000L || u.completionTokens() > 1_000_000_000L) return costNanos(price, u);
     long cached = Math.min(u.cachedTokens(), u.promptTokens());
     long written = Math.min(u.cacheWriteTokens(), u.promptTokens() - cached);
     long reasoning = Math.min(u.reasoningTokens(), u.completionTokens());
-    long picosTotal = (u.promptTokens() - cached - written) * p[0] + cached * p[1] + written * p[4]
-        + (u.completionTokens() - reasoning) * p[2] + reasoning * p[3];
+    long picosTotal;
+    try {
+      picosTotal = Math.addExact(Math.addExact(Math.addExact(Math.multiplyExact(u.promptTokens() - cached - written, p[0]),
+          Math.multiplyExact(cached, p[1])), Math.addExact(Math.multiplyExact(written, p[4]),
+          Math.multiplyExact(u.completionTokens() - reasoning, p[2]))), Math.multiplyExact(reasoning, p[3]));
+    } catch (ArithmeticException tooLarge) {
+      return costNanos(price, u);
+    }
     long nanos = picosTotal / 1000;
     long rest = picosTotal % 1000;
     if (rest > 500 || (rest == 500 && (nanos & 1) == 1)) nanos++;
@@ -115,7 +122,8 @@ public final class PriceBook {
 
   /**
    * Cost in nano-dollars with BigDecimal; cached (read) and cache-write tokens are part of prompt tokens,
-   * reasoning part of completion.
+   * reasoning part of completion. A cost beyond {@code Long.MAX_VALUE} nano-dollars (absurd usage) is
+   * {@code Long.MAX_VALUE}: refused by any budget, never wrapped around.
    */
   public static long costNanos(Price price, Usage u) {
     long cached = Math.min(u.cachedTokens(), u.promptTokens());
@@ -126,6 +134,7 @@ public final class PriceBook {
         .add(price.cacheWrite().multiply(BigDecimal.valueOf(written)))
         .add(price.output().multiply(BigDecimal.valueOf(u.completionTokens() - reasoning)))
         .add(price.reasoning().multiply(BigDecimal.valueOf(reasoning)));
-    return usdPerMillion.multiply(NANOS_PER_USD_PER_MILLION).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    BigDecimal nanos = usdPerMillion.multiply(NANOS_PER_USD_PER_MILLION).setScale(0, RoundingMode.HALF_EVEN);
+    return nanos.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : nanos.longValueExact();
   }
 }

@@ -1,6 +1,7 @@
 package dev.tollgate.billing;
 
 import dev.tollgate.core.Ids;
+import dev.tollgate.core.Saturating;
 import dev.tollgate.core.Usage;
 import dev.tollgate.metrics.GatewayMetrics;
 
@@ -55,7 +56,7 @@ public final class UsageMeter {
     Usage usage;
     boolean estimated;
     if (o.reported() != null) {
-      usage = o.reported();
+      usage = bounded(o.reported());
       estimated = false;
     } else if (producedSomething(o) && o.prompt() != null) {
       String tokenizerModel = o.upstreamModel() != null ? o.upstreamModel() : o.model();
@@ -69,6 +70,17 @@ public final class UsageMeter {
       return new Charge(Usage.ZERO, 0, false, price != null);
     }
     return new Charge(usage, price == null ? 0 : prices.cost(price, usage), estimated, price != null);
+  }
+
+  /**
+   * A provider's count held to what one request can use (none writes 2^31 tokens), so a corrupt or hostile
+   * usage report cannot overflow the ledger's sums and stop every later record from being written.
+   */
+  private static Usage bounded(Usage u) {
+    long max = Integer.MAX_VALUE;
+    return new Usage(Saturating.clamp(u.promptTokens(), 0, max), Saturating.clamp(u.completionTokens(), 0, max),
+        Saturating.clamp(u.cachedTokens(), 0, max), Saturating.clamp(u.reasoningTokens(), 0, max),
+        Saturating.clamp(u.cacheWriteTokens(), 0, max));
   }
 
   /**

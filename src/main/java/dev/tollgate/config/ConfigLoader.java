@@ -83,7 +83,7 @@ public final class ConfigLoader {
         models,
         root.get("prices").text(null),
         teams(root.get("teams"), models),
-        billing(root.get("billing")),
+        billing(root.get("billing"), store(root.get("store"))),
         quota(root.get("quota")),
         cache(root.get("cache")));
     if (config.cache().store() == GatewayConfig.CacheStore.REDIS && config.redis() == null) {
@@ -319,13 +319,25 @@ public final class ConfigLoader {
     return n.isMissing() ? null : n.longValue(0, 1, Long.MAX_VALUE / 4);
   }
 
-  private static Billing billing(ConfigNode n) {
-    n.allowOnly(Set.of("batch-size", "flush-interval", "buffer-limit", "retention"));
+  private static Billing billing(ConfigNode n, String store) {
+    n.allowOnly(Set.of("batch-size", "flush-interval", "buffer-limit", "retention", "journal"));
     return new Billing(
         n.get("batch-size").intValue(500, 1, 100_000),
         positive(n.get("flush-interval"), Duration.ofMillis(200)),
         n.get("buffer-limit").intValue(200_000, 100, 100_000_000),
-        positive(n.get("retention"), Duration.ofDays(90)));
+        positive(n.get("retention"), Duration.ofDays(90)),
+        journal(n.get("journal"), store));
+  }
+
+  /**
+   * The ledger journal's directory: as given, none for {@code off}; by default next to a SQLite file
+   * ({@code data/tollgate.db} journals in {@code data/tollgate.db.ledger-journal}) and none for PostgreSQL, whose
+   * replicas may have no lasting local disk.
+   */
+  private static Path journal(ConfigNode n, String store) {
+    if (n.isFalse()) return null;
+    if (n.isMissing()) return store.startsWith("sqlite:") ? Path.of(store.substring("sqlite:".length()) + ".ledger-journal") : null;
+    return Path.of(n.text());
   }
 
   private static Quota quota(ConfigNode n) {

@@ -134,6 +134,11 @@ public final class ConfigNode {
     return value;
   }
 
+  /** Whether the value is false: YAML reads {@code off}, {@code no} and {@code false} so. */
+  public boolean isFalse() {
+    return !isMissing() && node.isBoolean() && !node.asBoolean();
+  }
+
   public boolean bool(boolean fallback) {
     if (isMissing()) return fallback;
     if (!node.isBoolean()) throw error("must be true or false, got '" + node.asText() + "'");

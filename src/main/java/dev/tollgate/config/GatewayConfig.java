@@ -109,7 +109,17 @@ public record GatewayConfig(
 
   public record KeySeed(String name, Secret secret) {}
 
-  public record Billing(int batchSize, Duration flushInterval, int bufferLimit, Duration retention) {}
+  /**
+   * The ledger writer: batches of at most {@code batchSize} records, written at least every {@code flushInterval};
+   * at most {@code bufferLimit} records held while the store fails; per-request records kept for {@code retention}.
+   * {@code journal}: the directory of the local journal that keeps unwritten records across a kill, or null for none.
+   */
+  public record Billing(int batchSize, Duration flushInterval, int bufferLimit, Duration retention, java.nio.file.Path journal) {
+    /** Without a journal. */
+    public Billing(int batchSize, Duration flushInterval, int bufferLimit, Duration retention) {
+      this(batchSize, flushInterval, bufferLimit, retention, null);
+    }
+  }
 
   public enum FailMode { OPEN, CLOSED }
 

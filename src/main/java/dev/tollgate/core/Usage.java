@@ -13,7 +13,8 @@ public record Usage(long promptTokens, long completionTokens, long cachedTokens,
     this(promptTokens, completionTokens, cachedTokens, reasoningTokens, 0);
   }
 
+  /** Prompt plus completion tokens; saturates rather than wrapping past {@code Long.MAX_VALUE}. */
   public long totalTokens() {
-    return promptTokens + completionTokens;
+    return Saturating.add(promptTokens, completionTokens);
   }
 }

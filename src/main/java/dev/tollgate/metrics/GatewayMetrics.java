@@ -40,6 +40,8 @@ public final class GatewayMetrics {
   private final Counter ledgerWriteFailures;
   private final Counter adminAuthFailures;
   private final Counter metricsAuthFailures;
+  private final Counter ledgerJournalFailures;
+  private final Counter ledgerJournaled;
 
   public GatewayMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -56,6 +58,9 @@ public final class GatewayMetrics {
     ledgerWriteFailures = counter("tollgate_ledger_write_failures", "Failed attempts to write a batch of usage records");
     adminAuthFailures = counter("tollgate_admin_auth_failures", "Admin API requests with a missing or wrong admin token");
     metricsAuthFailures = counter("tollgate_metrics_auth_failures", "Scrapes of /metrics with a missing or wrong metrics token");
+    ledgerJournaled = counter("tollgate_ledger_journaled", "Usage records appended to the local ledger journal");
+    ledgerJournalFailures = counter("tollgate_ledger_journal_failures",
+        "Failed appends or fsyncs of the local ledger journal (those records were kept in memory only)");
   }
 
   public String scrape() {
@@ -204,6 +209,14 @@ public final class GatewayMetrics {
 
   public void ledgerWriteFailure() {
     ledgerWriteFailures.increment();
+  }
+
+  public void ledgerJournaled(int records) {
+    ledgerJournaled.increment(records);
+  }
+
+  public void ledgerJournalFailure() {
+    ledgerJournalFailures.increment();
   }
 
   public void ledgerPending(IntSupplier pending) {

@@ -61,10 +61,18 @@ final class AdmitStage implements Stage {
     return quotas.admit(caller.team(), caller.key(), input, maxOutput, worstCost);
   }
 
+  /**
+   * The most output the request may produce: what it asks for (the dialect refused anything above
+   * {@code ApiRequest.MAX_OUTPUT_TOKENS}), held to the model's {@code max-output-tokens} when one is
+   * configured; else that limit, else the configured default.
+   */
   private long maxOutputTokens(ApiRequest api, Route route) {
-    if (api.maxOutputTokens() != null) return api.maxOutputTokens();
-    if (route.maxOutputTokens() != null) return route.maxOutputTokens();
-    return defaultMaxOutputTokens;
+    Integer modelLimit = route.maxOutputTokens();
+    if (api.maxOutputTokens() != null) {
+      long asked = Math.min(api.maxOutputTokens(), ApiRequest.MAX_OUTPUT_TOKENS);
+      return modelLimit == null ? asked : Math.min(asked, modelLimit);
+    }
+    return modelLimit != null ? modelLimit : defaultMaxOutputTokens;
   }
 
   private static void settle(RequestContext ctx, Admission admission) {

@@ -1,63 +1,160 @@
 package dev.tollgate.quota;
 
-import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.Saturating;
+import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Redis quotas with a plan for when Redis is unreachable: per team, fail open (fall back to this
  * replica's local limits, loudly, with a metric) or fail closed (503). A reservation made locally is
- * settled locally.
+ * settled locally. Redis is pinged every second, so readiness knows when it is gone and the spend made
+ * while failing open is pushed back to Redis as soon as it is back.
  */
 public final class FailoverQuotas implements QuotaBackend {
   private static final Logger log = LoggerFactory.getLogger(FailoverQuotas.class);
+  private static final long PROBE_MS = 1_000;
 
+  /** Spend this replica booked locally in one team's budget period while it failed open. */
+  private record OpenSpend(String teamId, String periodId, AtomicLong nanos) {}
+
+  private final Vertx vertx;
   private final RedisQuotas redis;
   private final LocalQuotas local;
   private final boolean failOpenByDefault;
   private final Set<String> failClosedTeams;
   private final GatewayMetrics metrics;
+  private final SpendHistory history;
+  private final Clock clock;
+  private final AtomicBoolean down = new AtomicBoolean();
+  private final Map<String, OpenSpend> openSpend = new ConcurrentHashMap<>();
+  private final Map<String, Future<Void>> localSeeds = new ConcurrentHashMap<>();
+  private volatile long downSinceMillis;
   private volatile long lastWarnNanos;
+  private long probeTimer = -1;
 
-  public FailoverQuotas(RedisQuotas redis, LocalQuotas local, boolean failOpenByDefault, Set<String> failClosedTeams,
-      GatewayMetrics metrics) {
+  /** @param history what the ledger says each team spent, to start local budgets from (may be null) */
+  public FailoverQuotas(Vertx vertx, RedisQuotas redis, LocalQuotas local, boolean failOpenByDefault, Set<String> failClosedTeams,
+      GatewayMetrics metrics, SpendHistory history, Clock clock) {
+    this.vertx = vertx;
     this.redis = redis;
     this.local = local;
     this.failOpenByDefault = failOpenByDefault;
     this.failClosedTeams = failClosedTeams;
     this.metrics = metrics;
+    this.history = history;
+    this.clock = clock;
+    probeTimer = vertx.setPeriodic(PROBE_MS, t -> redis.ping().onSuccess(v -> reachable()).onFailure(this::unreachable));
+  }
+
+  /** Whether Redis is unreachable while some team fails closed: those teams' requests are refused (503). */
+  public boolean refusingSomeTeams() {
+    return down.get() && (!failOpenByDefault || !failClosedTeams.isEmpty());
+  }
+
+  /** Why this replica refuses some teams, for readiness; null when it does not. */
+  public String refusalReason() {
+    if (!refusingSomeTeams()) return null;
+    return "redis: unreachable since " + Instant.ofEpochMilli(downSinceMillis) + "; teams that fail closed ("
+        + (failOpenByDefault ? "quota.fail-closed-teams: " + failClosedTeams : "quota.redis-fail-mode: closed") + ") are refused";
   }
 
   @Override
   public Future<Decision> admit(AdmissionRequest r) {
-    return redis.admit(r).recover(e -> {
+    return redis.admit(r).andThen(ok -> {
+      if (ok.succeeded()) reachable();
+    }).recover(e -> {
+      unreachable(e);
       boolean open = failOpenByDefault && !failClosedTeams.contains(r.teamId());
       metrics.quotaRedisUnavailable(r.teamId(), open);
-      warn(e, open);
       if (!open) {
         return Future.failedFuture(GatewayFailure.unavailable(
             "Quota service unavailable; this team's requests are refused until it is back.").header("retry-after", "1"));
       }
-      return local.admit(r);
+      return seedLocally(r).transform(x -> local.admit(r));
     });
   }
 
-  private void warn(Throwable e, boolean open) {
+  /**
+   * A team's local budget starts, at its first local admission of an outage, from what the ledger says it spent
+   * (local state knows nothing of what was booked in Redis).
+   */
+  private Future<Void> seedLocally(AdmissionRequest r) {
+    if (history == null || r.budgetNanos() == null) return Future.succeededFuture();
+    return localSeeds.computeIfAbsent(r.teamId() + '\u0000' + r.periodId(), k -> history
+        .spentSince(r.teamId(), r.period().start(Instant.ofEpochMilli(r.nowMillis())))
+        .timeout(2_000, TimeUnit.MILLISECONDS)
+        .compose(spent -> local.seedSpend(Map.of(r.teamId(), spent), Map.of(r.teamId(), r.periodId())))
+        .onFailure(e -> log.warn("cannot read team {}'s spend from the ledger to fail open on: {}", r.teamId(), e.toString())));
+  }
+
+  private void unreachable(Throwable e) {
+    if (down.compareAndSet(false, true)) downSinceMillis = clock.millis();
     long now = System.nanoTime();
     if (now - lastWarnNanos < 5_000_000_000L) return;
     lastWarnNanos = now;
-    log.error("REDIS UNREACHABLE for quotas ({}): {}", e.toString(),
-        open ? "failing open: each replica enforces limits on its own until Redis is back" : "failing closed for some teams");
+    log.error("REDIS UNREACHABLE for quotas ({}): {}", e.toString(), failOpenByDefault
+        ? "failing open: each replica enforces limits on its own until Redis is back" + (failClosedTeams.isEmpty() ? ""
+            : "; failing closed for " + failClosedTeams)
+        : "failing closed: requests of teams with limits or a budget are refused");
+  }
+
+  /** Redis answers again: push back what was spent while failing open, so budgets hold across the outage. */
+  private void reachable() {
+    if (!down.compareAndSet(true, false)) return;
+    long since = downSinceMillis;
+    log.info("Redis reachable again after {} s: quotas are shared again", (clock.millis() - since) / 1000);
+    localSeeds.clear();
+    openSpend.values().forEach(s -> pushBack(s, since));
+  }
+
+  /** Adds to Redis what the team spent locally (this replica failing open since {@code since}), merged with the ledger's figure. */
+  private void pushBack(OpenSpend s, long since) {
+    long nanos = s.nanos().getAndSet(0);
+    if (nanos == 0) return;
+    Instant start = periodStart(s.periodId());
+    Future<Long> ledger = history == null || start == null ? Future.succeededFuture(0L)
+        : history.spentSince(s.teamId(), start).recover(e -> Future.succeededFuture(0L));
+    ledger.compose(spent -> redis.seed(s.teamId(), s.periodId(), spent, nanos, since, clock.millis()))
+        .onSuccess(v -> log.info("pushed back {} nano-USD team {} spent while failing open", nanos, s.teamId()))
+        .onFailure(e -> {
+          s.nanos().accumulateAndGet(nanos, Saturating::add);
+          log.warn("cannot push back what team {} spent while failing open ({}); trying again when Redis is back",
+              s.teamId(), e.toString());
+          down.set(true);
+        });
+  }
+
+  /** The start of a budget period from its id ({@code monthly:2026-11-01T00:00:00Z}); null for none. */
+  private static Instant periodStart(String periodId) {
+    int colon = periodId.indexOf(':');
+    return colon < 0 ? null : Instant.parse(periodId.substring(colon + 1));
   }
 
   @Override
   public Future<Void> settle(Reservation r, long actualTokens, long actualCostNanos, long nowMillis) {
-    if (r.local()) return local.settle(r, actualTokens, actualCostNanos, nowMillis);
+    if (r.local()) {
+      if (actualCostNanos > 0 && periodStart(r.periodId()) != null) {
+        OpenSpend s = openSpend.computeIfAbsent(r.teamId() + '\u0000' + r.periodId(),
+            k -> new OpenSpend(r.teamId(), r.periodId(), new AtomicLong()));
+        s.nanos().accumulateAndGet(actualCostNanos, Saturating::add);
+        // a request admitted locally that ends after Redis is back: its spend goes there at once
+        if (!down.get()) pushBack(s, downSinceMillis);
+      }
+      return local.settle(r, actualTokens, actualCostNanos, nowMillis);
+    }
     return redis.settle(r, actualTokens, actualCostNanos, nowMillis).recover(e -> {
       // the lease expires on its own; the spend stays in the ledger
       log.warn("cannot settle reservation {} in Redis ({}); its lease will expire", r.id(), e.toString());
@@ -83,6 +180,7 @@ public final class FailoverQuotas implements QuotaBackend {
 
   @Override
   public Future<Void> close() {
+    vertx.cancelTimer(probeTimer);
     return redis.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.quota;
 
+import dev.tollgate.core.Saturating;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.Collection;
@@ -44,7 +45,7 @@ public final class LocalQuotas implements QuotaBackend {
       RateView view = RateView.tighter(view(t.scope, r.team(), now), view(ks, r.key(), now));
       if (r.budgetNanos() != null) {
         long spent = t.spent.getOrDefault(r.periodId(), 0L);
-        if (spent >= r.budgetNanos() || spent + t.reserved + r.costNanos() > r.budgetNanos()) {
+        if (spent >= r.budgetNanos() || Saturating.add(Saturating.add(spent, t.reserved), r.costNanos()) > r.budgetNanos()) {
           long untilPeriodEnd = r.period().end(Instant.ofEpochMilli(now)).toEpochMilli() - now;
           return Future.succeededFuture(new Decision(null, Refusal.BUDGET, "team", untilPeriodEnd, view));
         }
@@ -59,7 +60,7 @@ public final class LocalQuotas implements QuotaBackend {
         s.tokens.add(second, r.tokens());
         s.concurrent++;
       }
-      t.reserved += r.costNanos();
+      t.reserved = Saturating.add(t.reserved, r.costNanos());
       Reservation res = new Reservation(r.reservationId(), r.teamId(), r.keyId(), second, r.tokens(), r.costNanos(),
           r.periodId(), true);
       view = RateView.tighter(view(t.scope, r.team(), now), view(ks, r.key(), now));
@@ -75,8 +76,8 @@ public final class LocalQuotas implements QuotaBackend {
     if (limits.rpm() != null && s.requests.sum(now) + 1 > limits.rpm()) {
       return new Decision(null, Refusal.RPM, scope, s.requests.untilFreed(now, s.requests.sum(now) + 1 - limits.rpm()), view);
     }
-    if (limits.tpm() != null && s.tokens.sum(now) + r.tokens() > limits.tpm()) {
-      long excess = s.tokens.sum(now) + r.tokens() - limits.tpm();
+    if (limits.tpm() != null && Saturating.add(s.tokens.sum(now), r.tokens()) > limits.tpm()) {
+      long excess = Saturating.add(s.tokens.sum(now), r.tokens()) - limits.tpm();
       return new Decision(null, Refusal.TPM, scope, s.tokens.untilFreed(now, excess), view);
     }
     return null;
@@ -94,12 +95,12 @@ public final class LocalQuotas implements QuotaBackend {
       ScopeState ks = t.key(r.keyId());
       for (ScopeState s : new ScopeState[] {t.scope, ks}) {
         s.concurrent = Math.max(0, s.concurrent - 1);
-        s.tokens.adjust(r.second(), actualTokens - r.tokens(), nowMillis);
+        s.tokens.adjust(r.second(), Saturating.add(actualTokens, -r.tokens()), nowMillis);
       }
       t.reserved = Math.max(0, t.reserved - r.costNanos());
       if (actualCostNanos > 0) {
         t.spent.keySet().removeIf(period -> !period.equals(r.periodId()));
-        t.spent.merge(r.periodId(), actualCostNanos, Long::sum);
+        t.spent.merge(r.periodId(), actualCostNanos, Saturating::add);
       }
     }
     return Future.succeededFuture();

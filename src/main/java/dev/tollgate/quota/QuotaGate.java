@@ -4,6 +4,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.core.Ids;
 import dev.tollgate.core.NanoUsd;
+import dev.tollgate.core.Saturating;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.team.Budget;
 import dev.tollgate.team.Team;
@@ -24,6 +25,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class QuotaGate {
   private static final Logger log = LoggerFactory.getLogger(QuotaGate.class);
+  /**
+   * Redis counts in doubles, exact below 2^53; no real request comes near, but a settlement must never
+   * carry a number that would lose its meaning there.
+   */
+  private static final long LARGEST_EXACT = 1L << 53;
 
   private final Vertx vertx;
   private final QuotaBackend backend;
@@ -72,7 +78,7 @@ public final class QuotaGate {
    */
   public Future<Admission> admit(Team team, TeamKey key, long inputTokens, long maxOutputTokens, long worstCostNanos) {
     if (!applies(team, key)) return Future.succeededFuture(Admission.UNLIMITED);
-    long tokens = inputTokens + maxOutputTokens;
+    long tokens = Saturating.add(Math.max(0, inputTokens), Math.max(0, maxOutputTokens));
     ScopeLimits teamLimits = ScopeLimits.of(team.limits());
     ScopeLimits keyLimits = ScopeLimits.of(key.limits());
     for (ScopeLimits l : new ScopeLimits[] {teamLimits, keyLimits}) {
@@ -83,7 +89,7 @@ public final class QuotaGate {
             .header("x-should-retry", "false"));
       }
     }
-    return admit(team, key, teamLimits, keyLimits, team.budget(), tokens, Math.min(capNanos, worstCostNanos));
+    return admit(team, key, teamLimits, keyLimits, team.budget(), tokens, Saturating.clamp(worstCostNanos, 0, capNanos));
   }
 
   /**
@@ -114,7 +120,8 @@ public final class QuotaGate {
 
   void settle(Reservation reservation, long actualTokens, long actualCostNanos) {
     live.remove(reservation);
-    backend.settle(reservation, actualTokens, actualCostNanos, clock.millis())
+    backend.settle(reservation, Saturating.clamp(actualTokens, 0, LARGEST_EXACT), Saturating.clamp(actualCostNanos, 0, LARGEST_EXACT),
+        clock.millis())
         .onFailure(e -> log.warn("cannot settle quota reservation {}: {}", reservation.id(), e.toString()));
   }
 

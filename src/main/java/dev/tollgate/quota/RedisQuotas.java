@@ -14,7 +14,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Quotas shared by every replica through Redis. Each admission is one EVALSHA of a Lua script that
@@ -23,11 +26,19 @@ import java.util.concurrent.TimeUnit;
  * a team's keys share one hash tag, so the scripts also work on Redis Cluster.
  */
 public final class RedisQuotas implements QuotaBackend {
+  private static final Logger log = LoggerFactory.getLogger(RedisQuotas.class);
   private static final long SPEND_TTL_MS = Duration.ofDays(40).toMillis();
+  /** How long a team whose spend could not be read from the ledger is admitted on what Redis has, before trying again. */
+  private static final long RESEED_PAUSE_MS = 5_000;
+  /** Stands for the script's answer that the team's spend must be rebuilt from the ledger first. */
+  private static final Decision UNSEEDED = new Decision(null, null, null, 0, RateView.NONE);
 
+  private final Vertx vertx;
   private final Redis client;
   private final RedisAPI redis;
   private final long timeoutMs;
+  private final SpendHistory history;
+  private final Map<String, Future<Void>> reseeds = new ConcurrentHashMap<>();
   private final String common;
   private String admitSha;
   private String settleSha;
@@ -36,11 +47,22 @@ public final class RedisQuotas implements QuotaBackend {
   private String seedSha;
   private final Map<String, String> scripts = new java.util.HashMap<>();
 
+  /** Without a ledger to rebuild spend from: what Redis holds is all there is. */
   public RedisQuotas(Vertx vertx, String url, long timeoutMs) {
+    this(vertx, url, timeoutMs, null);
+  }
+
+  /**
+   * @param history where a team's spend in a budget period is rebuilt from when Redis does not have it (after a
+   *     restart without persistence, or at a period's first admission), or null
+   */
+  public RedisQuotas(Vertx vertx, String url, long timeoutMs, SpendHistory history) {
+    this.vertx = vertx;
     this.client = Redis.createClient(vertx, new RedisOptions().setConnectionString(url).setMaxPoolSize(32)
         .setMaxPoolWaiting(10_000).setMaxWaitingHandlers(10_000));
     this.redis = RedisAPI.api(client);
     this.timeoutMs = timeoutMs;
+    this.history = history;
     this.common = resource("common.lua");
   }
 
@@ -73,7 +95,7 @@ public final class RedisQuotas implements QuotaBackend {
     String t = "tg:{" + team + "}:";
     String k = t + "k:" + key + ":";
     return List.of(t + "t:win", t + "t:leases", k + "win", k + "leases", t + "spent:" + periodId, t + "res",
-        t + "resexp");
+        t + "resexp", t + "seeded:" + periodId);
   }
 
   /** EVALSHA, falling back to EVAL if Redis lost its script cache (a restart). */
@@ -95,14 +117,69 @@ public final class RedisQuotas implements QuotaBackend {
     return v == null ? "-1" : Long.toString(v);
   }
 
+  /**
+   * Admits or refuses; a team whose spend in the period Redis does not have is first rebuilt from the ledger
+   * (admissions meanwhile wait for it; after a failed try, they are admitted on what Redis holds).
+   */
   @Override
   public Future<Decision> admit(AdmissionRequest r) {
+    if (history == null) return admit(r, false);
+    Future<Void> reseeding = reseeds.get(reseedKey(r));
+    if (reseeding != null) return reseeding.transform(x -> admit(r, false));
+    return admit(r, true).compose(d -> d != UNSEEDED ? Future.succeededFuture(d) : reseed(r).transform(x -> admit(r, false)));
+  }
+
+  private static String reseedKey(AdmissionRequest r) {
+    return r.teamId() + '\u0000' + r.periodId();
+  }
+
+  /**
+   * Rebuilds the team's spend in the request's period from the ledger, once however many admissions ask at
+   * the same time; a failure (the store down, or slower than Redis may take) is logged, and the team is
+   * admitted on what Redis has for a few seconds before the next try.
+   */
+  private Future<Void> reseed(AdmissionRequest r) {
+    String key = reseedKey(r);
+    Future<Void> existing = reseeds.get(key);
+    if (existing != null) return existing;
+    java.time.Instant now = java.time.Instant.ofEpochMilli(r.nowMillis());
+    Future<Void> seeding = history.spentSince(r.teamId(), r.period().start(now)).timeout(Math.max(timeoutMs, 2_000), TimeUnit.MILLISECONDS)
+        .compose(spent -> seed(r.teamId(), r.periodId(), spent, 0, 0, r.nowMillis()))
+        .onSuccess(v -> {
+          reseeds.remove(key);
+          log.info("team {}'s spend in {} rebuilt from the ledger in Redis", r.teamId(), r.periodId());
+        })
+        .onFailure(e -> {
+          log.warn("cannot rebuild team {}'s spend in {} from the ledger ({}); admitting on what Redis holds for {} ms",
+              r.teamId(), r.periodId(), e.toString(), RESEED_PAUSE_MS);
+          vertx.setTimer(RESEED_PAUSE_MS, id -> reseeds.remove(key));
+        });
+    Future<Void> raced = reseeds.putIfAbsent(key, seeding);
+    return raced != null ? raced : seeding;
+  }
+
+  /**
+   * Sets a team's spend in a period to at least {@code ledgerNanos}, adding {@code failedOpenNanos} (spent by this
+   * replica while it failed open, from {@code failedOpenSinceMillis}) when Redis kept its data through that time.
+   */
+  Future<Void> seed(String teamId, String periodId, long ledgerNanos, long failedOpenNanos, long failedOpenSinceMillis,
+      long nowMillis) {
+    return run(seedSha, keys(teamId, "-", periodId), List.of(Long.toString(nowMillis), Long.toString(ledgerNanos),
+        Long.toString(SPEND_TTL_MS), Long.toString(failedOpenNanos), Long.toString(failedOpenSinceMillis))).mapEmpty();
+  }
+
+  /** Whether Redis answers, within the timeout. */
+  Future<Void> ping() {
+    return redis.ping(List.of()).timeout(timeoutMs, TimeUnit.MILLISECONDS).mapEmpty();
+  }
+
+  private Future<Decision> admit(AdmissionRequest r, boolean checkSeeded) {
     long periodEnd = r.period() == null ? 0 : r.period().end(java.time.Instant.ofEpochMilli(r.nowMillis())).toEpochMilli();
     List<String> args = List.of(Long.toString(r.nowMillis()), r.reservationId(), Long.toString(r.tokens()),
         Long.toString(r.costNanos()), Long.toString(r.nowMillis() + r.leaseMillis()),
         r.budgetNanos() == null ? "-1" : Long.toString(r.budgetNanos()), Long.toString(periodEnd),
         limit(r.team().rpm()), limit(r.team().tpm()), limit(r.team().concurrent()),
-        limit(r.key().rpm()), limit(r.key().tpm()), limit(r.key().concurrent()));
+        limit(r.key().rpm()), limit(r.key().tpm()), limit(r.key().concurrent()), checkSeeded ? "1" : "0");
     return run(admitSha, keys(r.teamId(), r.keyId(), r.periodId()), args).map(res -> {
       RateView team = new RateView(r.team().rpm(), res.get(4).toLong(), res.get(5).toLong(),
           r.team().tpm(), res.get(6).toLong(), res.get(7).toLong());
@@ -113,6 +190,7 @@ public final class RedisQuotas implements QuotaBackend {
         return new Decision(new Reservation(r.reservationId(), r.teamId(), r.keyId(), r.nowMillis() / 1000, r.tokens(),
             r.costNanos(), r.periodId(), false), null, null, 0, view);
       }
+      if (res.get(1).toString().equals("unseeded")) return UNSEEDED;
       Refusal why = Refusal.valueOf(res.get(1).toString().toUpperCase());
       return new Decision(null, why, res.get(2).toString(), res.get(3).toLong(), view);
     });
@@ -150,12 +228,11 @@ public final class RedisQuotas implements QuotaBackend {
 
   @Override
   public Future<Void> seedSpend(Map<String, Long> spentNanosByTeam, Map<String, String> periodIdByTeam) {
-    List<Future<Response>> calls = new ArrayList<>();
+    List<Future<Void>> calls = new ArrayList<>();
+    long now = System.currentTimeMillis();
     spentNanosByTeam.forEach((team, nanos) -> {
       String period = periodIdByTeam.get(team);
-      if (period != null) {
-        calls.add(run(seedSha, keys(team, "-", period), List.of("0", Long.toString(nanos), Long.toString(SPEND_TTL_MS))));
-      }
+      if (period != null) calls.add(seed(team, period, nanos, 0, 0, now));
     });
     return Future.all(calls).mapEmpty();
   }

@@ -19,6 +19,7 @@ import dev.tollgate.cache.LocalAnswerStore;
 import dev.tollgate.cache.RedisAnswerStore;
 import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.core.GatewayFailure;
+import dev.tollgate.core.Saturating;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.pipeline.AccessLog;
 import dev.tollgate.pipeline.CallerEndpoint;
@@ -96,6 +97,7 @@ public final class Gateway {
   private Ledger ledger;
   private QuotaGate quotas;
   private QuotaGauges quotaGauges;
+  private FailoverQuotas failover;
   private AnswerStore answers;
   private int port;
   private HttpServer metricsServer;
@@ -155,8 +157,7 @@ public final class Gateway {
           prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
           warnUnpriced(prices);
           ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
-          ledger.start();
-          return startQuotas();
+          return ledger.start().compose(v -> startQuotas());
         })
         .compose(gate -> {
           quotas = gate;
@@ -165,6 +166,9 @@ public final class Gateway {
           return deploy();
         })
         .onSuccess(v -> {
+          readiness.check(this::storeProblem);
+          readiness.check(this::backlogProblem);
+          if (failover != null) readiness.check(failover::refusalReason);
           readiness.started();
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
               verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
@@ -254,6 +258,21 @@ public final class Gateway {
     });
   }
 
+  private String storeProblem() {
+    return ledger.storeFailing() ? "store: usage records cannot be written to " + database.description() + " ("
+        + ledger.pending() + " waiting); retrying" : null;
+  }
+
+  private String backlogProblem() {
+    return ledger.backlogged() ? "ledger: " + ledger.pending() + " usage records waiting, more than half of billing.buffer-limit ("
+        + config.billing().bufferLimit() + "): requests are refused with 503 until they are written" : null;
+  }
+
+  /** What the ledger says a team spent since a period's start: the store's records and those still on their way to it. */
+  private Future<Long> spentSince(String teamId, Instant start) {
+    return ledgerStore.spentSince(teamId, start).map(spent -> Saturating.add(spent, ledger.unwrittenCost(teamId)));
+  }
+
   private void warnUnpriced(PriceBook prices) {
     config.models().values().forEach(m -> m.targets().forEach(t -> {
       if (prices.find(t.provider(), t.model(), m.name()) == null) {
@@ -273,11 +292,14 @@ public final class Gateway {
     if (config.redis() == null) {
       backend = Future.succeededFuture(local);
     } else {
-      RedisQuotas redis = new RedisQuotas(vertx, config.redis(), config.quota().redisTimeout().toMillis());
+      RedisQuotas redis = new RedisQuotas(vertx, config.redis(), config.quota().redisTimeout().toMillis(), this::spentSince);
       backend = redis.start()
           .recover(e -> Future.failedFuture(new IllegalStateException("cannot reach Redis at the configured redis: URL: " + e.getMessage())))
-          .map(v -> new FailoverQuotas(redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
-              Set.copyOf(config.quota().failClosedTeams()), metrics));
+          .map(v -> {
+            failover = new FailoverQuotas(vertx, redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
+                Set.copyOf(config.quota().failClosedTeams()), metrics, this::spentSince, clock);
+            return failover;
+          });
     }
     return backend.compose(b -> teamStore.teams().compose(all -> {
       Instant now = clock.instant();
@@ -290,7 +312,7 @@ public final class Gateway {
           Map<String, Long> seeded = new HashMap<>();
           Map<String, String> periods = new HashMap<>();
           for (Team t : entry.getValue()) {
-            seeded.put(t.id(), spent.getOrDefault(t.id(), 0L));
+            seeded.put(t.id(), Saturating.add(spent.getOrDefault(t.id(), 0L), ledger.unwrittenCost(t.id())));
             periods.put(t.id(), t.budget().period().id(now));
           }
           return b.seedSpend(seeded, periods);

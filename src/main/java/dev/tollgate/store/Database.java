@@ -128,6 +128,11 @@ public final class Database {
     }
   }
 
+  /**
+   * One attempt. A failure is rethrown as it was: a rollback that fails too is attached to it (suppressed),
+   * and the connection is evicted from the pool unless the failure was a plain conflict (busy, a constraint),
+   * so that a connection left in an unknown state (a full disk, a lost server) is never lent out again.
+   */
   private <T> T once(Work<T> work) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       try {
@@ -135,10 +140,30 @@ public final class Database {
         c.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        boolean rolledBack = rollback(c, e);
+        if (!rolledBack || !isConflict(e)) dataSource.evictConnection(c);
         throw e;
       }
     }
+  }
+
+  private static boolean rollback(Connection c, Exception failure) {
+    try {
+      c.rollback();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      failure.addSuppressed(e);
+      return false;
+    }
+  }
+
+  /** A failure that says nothing about the connection: another writer, or a constraint the data broke. */
+  private static boolean isConflict(Exception e) {
+    if (!(e instanceof SQLException sql)) return false;
+    String state = String.valueOf(sql.getSQLState());
+    String message = String.valueOf(sql.getMessage());
+    return state.startsWith("23") || state.equals("40001") || state.equals("40P01")
+        || message.contains("SQLITE_BUSY") || message.contains("SQLITE_CONSTRAINT");
   }
 
   public Future<Void> close() {

@@ -3,6 +3,7 @@ package dev.tollgate.store;
 import dev.tollgate.billing.UsageEvent;
 import dev.tollgate.billing.UsageRecords;
 import dev.tollgate.core.Usage;
+import dev.tollgate.quota.SpendHistory;
 import io.vertx.core.Future;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,9 +25,10 @@ import java.util.Set;
 /**
  * The usage ledger in the store: append-only per-request records and their hourly and daily
  * rollups, written together in one transaction so the two always agree. Writing the same record
- * twice (a retry after a lost acknowledgement) adds it once.
+ * twice (a retry after a lost acknowledgement, a journal replayed after a kill) adds it once. Quotas read
+ * each team's spend from it.
  */
-public final class LedgerStore implements UsageRecords {
+public final class LedgerStore implements UsageRecords, SpendHistory {
   private static final String RECORD_COLUMNS = "id, request_id, ts, team_id, key_id, model_requested, model, upstream_model, "
       + "provider, endpoint, stream, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_nano, priced, "
       + "estimated, cache_hit, status, latency_ms, ttft_ms, end_user, cache_status, saved_prompt_tokens, "
@@ -290,6 +292,20 @@ public final class LedgerStore implements UsageRecords {
         while (rs.next()) out.put(rs.getString(1), rs.getLong(2));
       }
       return out;
+    });
+  }
+
+  /** One team's spend in nano-USD since the start of a budget period (which begins on a UTC day or hour). */
+  @Override
+  public Future<Long> spentSince(String teamId, Instant start) {
+    return db.call(c -> {
+      String bucket = start.equals(start.truncatedTo(ChronoUnit.DAYS)) ? "day" : "hour";
+      try (PreparedStatement ps = TeamStore.prepare(c,
+          "SELECT SUM(cost_nano) FROM usage_rollups WHERE bucket = ? AND start_ms >= ? AND team_id = ?",
+          bucket, start.truncatedTo(bucket.equals("day") ? ChronoUnit.DAYS : ChronoUnit.HOURS).toEpochMilli(), teamId);
+           ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
     });
   }
 

@@ -18,6 +18,12 @@ public record ApiRequest(
     Long maxOutputTokens,
     String user) {
 
+  /**
+   * The most output tokens a request may ask for (2^31 - 1): far above any model's output limit, and small
+   * enough that no sum of tokens or cost made from it can overflow. A larger value is refused with a 400.
+   */
+  public static final long MAX_OUTPUT_TOKENS = Integer.MAX_VALUE;
+
   public Prompt prompt() {
     return dialect.prompt(this);
   }

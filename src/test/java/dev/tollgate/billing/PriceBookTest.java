@@ -35,6 +35,19 @@ class PriceBookTest {
     }
   }
 
+  /** Issue 20, defect 4: the cost of absurd usage is the largest cost there is, never an exception or a wrap to negative. */
+  @Test
+  void the_cost_of_usage_near_2_to_the_63_tokens_saturates_instead_of_failing_or_wrapping() {
+    Price p = price("2.50", "1.25", "10", "10");
+    PriceBook book = new PriceBook(Map.of("p", p));
+    assertThat(book.cost(p, new Usage(8, Long.MAX_VALUE, 0, 0))).isEqualTo(Long.MAX_VALUE);
+    assertThat(book.cost(p, new Usage(Long.MAX_VALUE, Long.MAX_VALUE, 0, 0))).isEqualTo(Long.MAX_VALUE);
+    assertThat(new Usage(8, Long.MAX_VALUE, 0, 0).totalTokens()).isEqualTo(Long.MAX_VALUE);
+    // just inside the integer path's reach, the two paths still agree
+    Usage large = new Usage(999_999_999, 999_999_999, 0, 0);
+    assertThat(book.cost(p, large)).isEqualTo(PriceBook.costNanos(p, large)).isPositive();
+  }
+
   @Test
   void prices_a_request_exactly_in_nano_dollars() {
     Price gpt4oMini = price("0.15", "0.075", "0.60", "0.60");

@@ -82,6 +82,26 @@ class AdmitStageTest {
     }
   }
 
+  /** Issue 20, defect 4: a request asking for more output than the model can write reserves the model's limit. */
+  @Test
+  void a_max_tokens_above_the_models_output_limit_reserves_only_that_limit() {
+    try (StageHarness harness = StageHarness.start(ctx -> {
+      ctx.caller(StageHarness.caller(TEAM));
+      StageHarness.read(ctx, "{\"model\":\"m\",\"max_tokens\":2147483647,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+      ctx.route(new dev.tollgate.route.Route("m", "m", List.of(new RouteTarget("p", "m", 1)), 50, null));
+    }, h -> {
+      quotas = new QuotaGate(h.vertx, new LocalQuotas(), new GatewayConfig.Quota(4096, new BigDecimal("1"), Duration.ofSeconds(30),
+          GatewayConfig.FailMode.OPEN, List.of(), Duration.ofMillis(500)), h.metrics, Clock.systemUTC());
+      return List.of(new AdmitStage(quotas, PriceBook.empty(), 4096), h.answer200());
+    })) {
+      HttpResponse<String> r = harness.http.get("/");
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      // 8 prompt tokens plus the model's 50, not 2^31 - 1 (which the limit of 1000 would refuse)
+      assertThat(r.headers().firstValue("x-ratelimit-remaining-tokens")).hasValue(String.valueOf(1000 - 58));
+    }
+  }
+
   @Test
   void a_refused_request_goes_no_further_and_holds_nothing() {
     try (StageHarness harness = harness(AdmitStageTest::charging)) {

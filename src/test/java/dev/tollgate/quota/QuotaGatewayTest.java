@@ -364,4 +364,41 @@ class QuotaGatewayTest {
           stack.http.post("/v1/chat/completions", TestStack.BETA_KEY, TEN_TOKENS).statusCode() == 200);
     }
   }
+
+  /**
+   * Issue 20, defect 4: a max_tokens near 2^63 overflowed the reservation (8 prompt tokens + 2^63 - 1 wrapped
+   * negative), was admitted, and left the TPM window at -9.2e18, so the limit no longer held. It is refused with
+   * a 400 naming the field, in each API's field, and the limit holds for the requests after it.
+   */
+  @Test
+  void a_max_tokens_near_2_to_the_63_is_refused_naming_the_field_and_the_tpm_limit_still_holds() {
+    String team = team();
+    try (TestStack stack = TestStack.start(port -> yaml(port, team, "limits: { tpm: 100 }", null))) {
+      String huge = "9223372036854775807";
+      for (String[] call : List.of(
+          new String[] {"/v1/chat/completions", "max_tokens", "{\"model\":\"gpt-test\",\"max_tokens\":" + huge
+              + ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"},
+          new String[] {"/v1/chat/completions", "max_completion_tokens", "{\"model\":\"gpt-test\",\"max_completion_tokens\":" + huge
+              + ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"},
+          new String[] {"/v1/responses", "max_output_tokens", "{\"model\":\"gpt-test\",\"max_output_tokens\":" + huge + ",\"input\":\"x\"}"},
+          new String[] {"/v1/completions", "max_tokens", "{\"model\":\"gpt-test\",\"max_tokens\":2147483648,\"prompt\":\"x\"}"},
+          new String[] {"/v1/messages", "max_tokens", "{\"model\":\"gpt-test\",\"max_tokens\":" + huge
+              + ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"})) {
+        HttpResponse<String> r = stack.http.post(call[0], TestStack.ALPHA_KEY, call[2], "x-mock-tokens", "10");
+        assertThat(r.statusCode()).as(call[0] + " " + call[1] + ": " + r.body()).isEqualTo(400);
+        JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+        assertThat(error.getString("message")).as(call[0]).contains(call[1]).contains("2147483647");
+        if (!call[0].equals("/v1/messages")) assertThat(error.getString("param")).isEqualTo(call[1]);
+      }
+
+      // 8 prompt tokens + max_tokens 10 = 18 reserved, settled to 18 used: five fit in 100, the rest wait
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        statuses.add(stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, TEN_TOKENS, "x-mock-tokens", "10").statusCode());
+      }
+      assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
+      JsonObject quota = new Admin(stack).ok("GET", "/admin/keys/cfg-" + team + "-main/quota", null);
+      assertThat(quota.getJsonObject("team_limits").getJsonObject("tokens_per_minute").getLong("used")).isEqualTo(90);
+    }
+  }
 }

@@ -43,6 +43,8 @@ public final class GatewayProcess implements AutoCloseable {
     }), "gateway-process-output");
     reader.setDaemon(true);
     reader.start();
+    // a gateway that stops at once (a config error) is reported at once, not after the timeout
+    process.onExit().thenRun(() -> listening.completeExceptionally(new IllegalStateException("exited")));
     try {
       port = listening.get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -53,6 +55,22 @@ public final class GatewayProcess implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** The operating system's id of the gateway's JVM. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Sets the largest file the gateway may write ({@code prlimit}'s soft RLIMIT_FSIZE; null: no limit): a write
+   * past it fails as on a full disk (the JVM ignores SIGXFSZ). No privilege needed: the hard limit stays as it was.
+   */
+  public void limitFileSize(Long bytes) throws Exception {
+    Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(process.pid()),
+        "--fsize=" + (bytes == null ? "unlimited" : bytes.toString()) + ":").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) throw new IllegalStateException("prlimit failed: " + out);
   }
 
   public Http http() {

@@ -65,8 +65,12 @@ public final class AnthropicDialect implements Dialect {
     if (operation == AnthropicOperation.MESSAGES) {
       JsonNode max = body.get("max_tokens");
       if (max == null || max.isNull()) throw GatewayFailure.badRequest("max_tokens: Field required", "max_tokens");
-      if (!max.isIntegralNumber() || !max.canConvertToLong() || max.asLong() < 1) {
+      if (!max.isIntegralNumber() || max.bigIntegerValue().signum() < 1) {
         throw GatewayFailure.badRequest("max_tokens: Input should be a positive integer", "max_tokens");
+      }
+      if (!max.canConvertToLong() || max.asLong() > ApiRequest.MAX_OUTPUT_TOKENS) {
+        throw GatewayFailure.badRequest("max_tokens: Input should be less than or equal to " + ApiRequest.MAX_OUTPUT_TOKENS,
+            "max_tokens");
       }
       maxTokens = max.asLong();
       JsonNode s = body.get("stream");

@@ -89,8 +89,11 @@ public final class OpenAiDialect implements Dialect {
     for (String field : endpoint.maxTokensFields()) {
       JsonNode n = body.get(field);
       if (n == null || n.isNull()) continue;
-      if (!n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() < 1) {
+      if (!n.isIntegralNumber() || n.bigIntegerValue().signum() < 1) {
         throw GatewayFailure.badRequest("'" + field + "' must be a positive integer.", field);
+      }
+      if (!n.canConvertToLong() || n.asLong() > ApiRequest.MAX_OUTPUT_TOKENS) {
+        throw GatewayFailure.badRequest("'" + field + "' must be at most " + ApiRequest.MAX_OUTPUT_TOKENS + ".", field);
       }
       maxTokens = n.asLong();
       break;

@@ -48,6 +48,10 @@ class AnthropicDialectTest {
     assertThatThrownBy(() -> read("{\"max_tokens\":5,\"messages\":[]}")).hasMessage("model: Field required");
     assertThatThrownBy(() -> read("{\"model\":\"m\",\"max_tokens\":5,\"messages\":\"hi\"}")).hasMessage("messages: Input should be a valid list");
     assertThatThrownBy(() -> read("[1]")).hasMessage("The request body must be a JSON object.");
+    // issue 20, defect 4: a cap near 2^63 would overflow the reservation
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"max_tokens\":9223372036854775807,\"messages\":[]}"))
+        .hasMessage("max_tokens: Input should be less than or equal to 2147483647");
+    assertThat(read("{\"model\":\"m\",\"max_tokens\":2147483647,\"messages\":[]}").maxOutputTokens()).isEqualTo(2147483647L);
     // count_tokens needs no max_tokens
     assertThat(anthropic.read(AnthropicOperation.COUNT_TOKENS, "{\"model\":\"m\",\"messages\":[]}".getBytes(StandardCharsets.UTF_8), null)
         .maxOutputTokens()).isZero();

@@ -42,6 +42,29 @@ class OpenAiDialectTest {
     assertThat(p.framingTokens()).isEqualTo(3 + 3);
   }
 
+  /** Issue 20, defect 4: an output cap beyond 2^31 - 1 is refused naming its field; the bound itself is accepted. */
+  @Test
+  void an_output_cap_above_the_bound_is_refused_naming_its_field() {
+    String[][] cases = {
+        {"CHAT_COMPLETIONS", "max_tokens", ",\"messages\":[]"}, {"CHAT_COMPLETIONS", "max_completion_tokens", ",\"messages\":[]"},
+        {"COMPLETIONS", "max_tokens", ",\"prompt\":\"x\""}, {"RESPONSES", "max_output_tokens", ",\"input\":\"x\""}};
+    for (String[] c : cases) {
+      OpenAiEndpoint endpoint = OpenAiEndpoint.valueOf(c[0]);
+      for (String value : new String[] {"2147483648", "9223372036854775807", "99999999999999999999999"}) {
+        assertThatThrownBy(() -> read(endpoint, "{\"model\":\"m\",\"" + c[1] + "\":" + value + c[2] + "}"))
+            .as(c[0] + " " + c[1] + " " + value)
+            .isInstanceOfSatisfying(GatewayFailure.class, f -> {
+              assertThat(f.status()).isEqualTo(400);
+              assertThat(f.param()).isEqualTo(c[1]);
+              assertThat(f.getMessage()).isEqualTo("'" + c[1] + "' must be at most 2147483647.");
+            });
+      }
+      assertThat(read(endpoint, "{\"model\":\"m\",\"" + c[1] + "\":2147483647" + c[2] + "}").maxOutputTokens()).isEqualTo(2147483647L);
+    }
+    assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"max_tokens\":-99999999999999999999,\"messages\":[]}"))
+        .hasMessage("'max_tokens' must be a positive integer.");
+  }
+
   @Test
   void completions_and_embeddings_count_their_text_alone() {
     assertThat(read(OpenAiEndpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[\"a\",\"b\"]}").prompt())

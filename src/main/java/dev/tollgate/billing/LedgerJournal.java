@@ -1,0 +1,347 @@
+package dev.tollgate.billing;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.metrics.GatewayMetrics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local append-only journal of the usage records not yet in the store, so that a gateway killed outright
+ * (or stopped while its store is down) loses only the records it had not yet handed to the operating system.
+ * Records are appended by a thread of its own, as they come, and fsync'd in batches; a segment file is deleted
+ * once every record in it is in the store. Each gateway writes in a directory of its own, locked while it
+ * runs; at start-up, the directories of gateways that are gone are taken over and their records written again
+ * (the store adds a record once however often it is written).
+ */
+final class LedgerJournal {
+  private static final Logger log = LoggerFactory.getLogger(LedgerJournal.class);
+  private static final long SEGMENT_BYTES = 4 << 20;
+  private static final long SYNC_EVERY_NANOS = 50_000_000;
+  private static final int MAX_GROUP = 2_000;
+
+  /** One file of the journal: deleted once it is closed and none of its records waits for the store. */
+  static final class Segment {
+    final Path file;
+    final AtomicInteger outstanding = new AtomicInteger();
+    private final AtomicBoolean deleted = new AtomicBoolean();
+    private volatile boolean closed;
+    private long bytes;
+
+    Segment(Path file) {
+      this.file = file;
+    }
+
+    void close() {
+      closed = true;
+      if (outstanding.get() == 0) delete();
+    }
+
+    void written(int records) {
+      if (outstanding.addAndGet(-records) == 0 && closed) delete();
+    }
+
+    private void delete() {
+      if (!deleted.compareAndSet(false, true)) return;
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        log.warn("cannot delete the written journal segment {}: {}", file, e.toString());
+      }
+    }
+  }
+
+  /** A record on its way to the store, with the segment that holds it (null: it could not be journaled). */
+  record Entry(UsageEvent event, Segment segment) {}
+
+  private record Barrier(CountDownLatch passed) {}
+
+  private final Path own;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
+  private final GatewayMetrics metrics;
+  private Consumer<List<Entry>> downstream;
+  private Thread thread;
+  private volatile boolean stopping;
+  // the journal thread's own
+  private Segment active;
+  private FileChannel channel;
+  private long nextSegment;
+  private boolean unsynced;
+  private long lastSyncNanos;
+  private long lastFailureLogNanos;
+
+  private LedgerJournal(Path own, FileChannel lockChannel, FileLock lock, GatewayMetrics metrics) {
+    this.own = own;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.metrics = metrics;
+  }
+
+  /** Opens a directory of this gateway's own under {@code root}. Blocking. */
+  static LedgerJournal open(Path root, GatewayMetrics metrics) throws IOException {
+    Files.createDirectories(root);
+    Path own = root.resolve(ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()));
+    Files.createDirectories(own);
+    FileChannel lockChannel = FileChannel.open(own.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    return new LedgerJournal(own, lockChannel, lockChannel.lock(), metrics);
+  }
+
+  Path directory() {
+    return own;
+  }
+
+  /**
+   * The records of gateways that are gone (their directory is not locked): their segments move into this
+   * journal, to be deleted once written. A line cut short by the kill is skipped. Blocking; before {@link #start}.
+   */
+  List<Entry> takeOver() throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    List<Path> others;
+    try (Stream<Path> dirs = Files.list(own.getParent())) {
+      others = dirs.filter(d -> Files.isDirectory(d) && !d.equals(own)).sorted().toList();
+    }
+    for (Path dir : others) {
+      try (FileChannel other = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        FileLock held;
+        try {
+          held = other.tryLock();
+        } catch (OverlappingFileLockException inThisProcess) {
+          held = null;
+        }
+        if (held == null) continue; // its gateway is alive
+        List<Path> segments;
+        try (Stream<Path> files = Files.list(dir)) {
+          segments = files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+        for (Path file : segments) {
+          Segment s = new Segment(Files.move(file, own.resolve(segmentName(nextSegment++))));
+          int before = entries.size();
+          readInto(s, entries);
+          s.outstanding.set(entries.size() - before);
+          s.close();
+        }
+        held.release();
+      }
+      Files.deleteIfExists(dir.resolve("lock"));
+      Files.deleteIfExists(dir);
+    }
+    return entries;
+  }
+
+  private void readInto(Segment s, List<Entry> entries) throws IOException {
+    int unreadable = 0;
+    try (BufferedReader in = Files.newBufferedReader(s.file)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        if (line.isBlank()) continue;
+        try {
+          entries.add(new Entry(json.readValue(line, UsageEvent.class), s));
+        } catch (IOException e) {
+          unreadable++;
+        }
+      }
+    }
+    if (unreadable > 0) log.warn("journal segment {}: {} unreadable lines skipped (a write cut short)", s.file, unreadable);
+  }
+
+  private static String segmentName(long n) {
+    return String.format("%012d.jsonl", n);
+  }
+
+  /** Starts the journal thread, which hands every record on, journaled or not, in the order it came. */
+  void start(Consumer<List<Entry>> downstream) {
+    this.downstream = downstream;
+    thread = new Thread(this::run, "tollgate-ledger-journal");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues a record to be journaled; never blocks. */
+  void append(UsageEvent event) {
+    incoming.add(event);
+  }
+
+  /** Waits until every record appended so far has been handed on. */
+  void drain() throws InterruptedException {
+    CountDownLatch passed = new CountDownLatch(1);
+    incoming.add(new Barrier(passed));
+    passed.await();
+  }
+
+  /** What the store has taken: segments whose records are all in the store go. */
+  static void written(List<Entry> entries) {
+    Segment current = null;
+    int count = 0;
+    for (Entry e : entries) {
+      if (e.segment() != current) {
+        if (current != null) current.written(count);
+        current = e.segment();
+        count = 0;
+      }
+      count++;
+    }
+    if (current != null) current.written(count);
+  }
+
+  private void run() {
+    List<Object> group = new ArrayList<>();
+    while (!stopping || !incoming.isEmpty()) {
+      try {
+        Object first = incoming.poll(SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS);
+        if (first != null) {
+          group.add(first);
+          incoming.drainTo(group, MAX_GROUP);
+          journal(group);
+          group.clear();
+        }
+        if (unsynced && (first == null || System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS)) sync();
+        if (active != null && active.outstanding.get() == 0) rotate(); // all in the store: nothing to keep
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.error("the ledger journal failed", e);
+      }
+    }
+  }
+
+  private void journal(List<Object> group) {
+    List<UsageEvent> events = new ArrayList<>(group.size());
+    for (Object o : group) {
+      if (o instanceof UsageEvent e) events.add(e);
+    }
+    List<Entry> entries = new ArrayList<>(events.size());
+    Segment segment = events.isEmpty() ? null : append(events);
+    for (UsageEvent e : events) entries.add(new Entry(e, segment));
+    if (!entries.isEmpty()) downstream.accept(entries);
+    for (Object o : group) {
+      if (o instanceof Barrier b) b.passed().countDown();
+    }
+  }
+
+  /** Writes the records to the active segment; the segment, or null if the write failed (undone, so no line is left torn). */
+  private Segment append(List<UsageEvent> events) {
+    long before = -1;
+    try {
+      if (active == null || active.bytes >= SEGMENT_BYTES) rotate();
+      if (active == null) openSegment();
+      ByteBuffer buffer = serialize(events);
+      before = active.bytes;
+      int length = buffer.remaining();
+      while (buffer.hasRemaining()) channel.write(buffer);
+      active.bytes += length;
+      active.outstanding.addAndGet(events.size());
+      metrics.ledgerJournaled(events.size());
+      unsynced = true;
+      return active;
+    } catch (IOException | UncheckedIOException e) {
+      metrics.ledgerJournalFailure();
+      undo(before);
+      long now = System.nanoTime();
+      if (now - lastFailureLogNanos > 10_000_000_000L) {
+        lastFailureLogNanos = now;
+        log.error("cannot append {} usage records to the ledger journal in {} ({}): they are kept in memory only until "
+            + "written to the store; see tollgate_ledger_journal_failures_total", events.size(), own, e.toString());
+      }
+      return null;
+    }
+  }
+
+  private ByteBuffer serialize(List<UsageEvent> events) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(events.size() * 400);
+    for (UsageEvent e : events) {
+      json.writeValue(out, e);
+      out.write('\n');
+    }
+    return ByteBuffer.wrap(out.toByteArray());
+  }
+
+  private void undo(long goodBytes) {
+    if (channel == null || goodBytes < 0) return;
+    try {
+      channel.truncate(goodBytes);
+      channel.position(goodBytes);
+    } catch (IOException e) {
+      // the segment cannot be trusted past this point: start another one
+      closeActive();
+    }
+  }
+
+  private void openSegment() throws IOException {
+    Segment s = new Segment(own.resolve(segmentName(nextSegment++)));
+    channel = FileChannel.open(s.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    active = s;
+  }
+
+  private void rotate() {
+    if (active == null) return;
+    if (unsynced) sync();
+    closeActive();
+  }
+
+  private void closeActive() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.warn("cannot close the journal segment {}: {}", active.file, e.toString());
+    }
+    Segment closing = active;
+    active = null;
+    channel = null;
+    closing.close();
+  }
+
+  private void sync() {
+    try {
+      if (channel != null) channel.force(false);
+    } catch (IOException e) {
+      metrics.ledgerJournalFailure();
+      log.warn("cannot fsync the ledger journal {}: {}", active.file, e.toString());
+    }
+    unsynced = false;
+    lastSyncNanos = System.nanoTime();
+  }
+
+  /**
+   * Stops the thread once everything queued is handed on, then closes the journal: segments whose records
+   * are all in the store are deleted, the others stay for the next start. Blocking.
+   */
+  void close() throws InterruptedException {
+    stopping = true;
+    if (thread != null) thread.join(10_000);
+    if (active != null) rotate();
+    try {
+      lock.release();
+      lockChannel.close();
+      try (Stream<Path> left = Files.list(own)) {
+        if (left.noneMatch(f -> f.getFileName().toString().endsWith(".jsonl"))) {
+          Files.deleteIfExists(own.resolve("lock"));
+          Files.deleteIfExists(own);
+        }
+      }
+    } catch (IOException e) {
+      log.warn("cannot close the ledger journal {}: {}", own, e.toString());
+    }
+  }
+}

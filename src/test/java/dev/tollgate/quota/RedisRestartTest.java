@@ -1,0 +1,99 @@
+package dev.tollgate.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.support.TcpRelay;
+import dev.tollgate.support.TestStack;
+import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import redis.embedded.RedisServer;
+
+/**
+ * Issue 20: budgets across a Redis that loses its data (restarted without persistence) or is out of reach for a
+ * while. The spend is rebuilt from the ledger, and what a replica spent while failing open is pushed back, so a
+ * budget holds across both.
+ */
+class RedisRestartTest {
+  /** Each request costs 19,000 nano-USD (see QuotaGatewayTest); five fit in this budget, the sixth does not. */
+  static final String BUDGET = "budget: { usd: 0.0001, period: monthly }";
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static RedisServer redis(int port) throws Exception {
+    RedisServer server = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
+        .setting("save \"\"").setting("appendonly no").build();
+    server.start();
+    return server;
+  }
+
+  static int chat(TestStack stack) {
+    return stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, QuotaGatewayTest.TEN_TOKENS, "x-mock-tokens", "10").statusCode();
+  }
+
+  /** The team's spend as its quota endpoint shows it, in nano-USD. */
+  static long spentNanos(TestStack stack) {
+    HttpResponse<String> r = stack.http.get("/tollgate/quota", "authorization", "Bearer " + TestStack.ALPHA_KEY);
+    return new BigDecimal(new JsonObject(r.body()).getJsonObject("budget").getValue("spent_usd").toString()).movePointRight(9).longValueExact();
+  }
+
+  @Test
+  void a_redis_restarted_without_its_data_gets_each_teams_spend_back_from_the_ledger() throws Exception {
+    String team = QuotaGatewayTest.team();
+    int port = freePort();
+    RedisServer redis = redis(port);
+    try (TestStack stack = TestStack.start(p -> QuotaGatewayTest.yaml(p, team, BUDGET,
+        "redis: redis://127.0.0.1:" + port + "\nquota: { redis-timeout: 300ms }\nbilling: { flush-interval: 50ms }"))) {
+      List<Integer> before = new ArrayList<>();
+      for (int i = 0; i < 6; i++) before.add(chat(stack));
+      assertThat(before).containsExactly(200, 200, 200, 200, 200, 429);
+      await().atMost(Duration.ofSeconds(10)).until(() -> stack.gateway.ledgerPending() == 0);
+
+      redis.stop();
+      redis = redis(port);
+
+      // the first call after the restart may find its pooled connection gone and fail open: refused too, on the ledger's figure
+      assertThat(chat(stack)).as("the budget spent before the restart still counts").isEqualTo(429);
+      assertThat(chat(stack)).as("the budget spent before the restart still counts").isEqualTo(429);
+      assertThat(spentNanos(stack)).as("Redis holds the ledger's spend again").isEqualTo(95_000);
+    } finally {
+      redis.stop();
+    }
+  }
+
+  @Test
+  void what_a_replica_spent_while_failing_open_is_pushed_back_when_redis_is_reachable_again() throws Exception {
+    String team = QuotaGatewayTest.team();
+    int port = freePort();
+    RedisServer redis = redis(port);
+    try (TcpRelay relay = new TcpRelay(port);
+         TestStack stack = TestStack.start(p -> QuotaGatewayTest.yaml(p, team, BUDGET,
+             "redis: redis://127.0.0.1:" + relay.port() + "\nquota: { redis-timeout: 300ms }\nbilling: { flush-interval: 50ms }"))) {
+      assertThat(List.of(chat(stack), chat(stack))).containsExactly(200, 200);
+      // settling follows the answer: cut only once both are settled (a settlement lost holds its reservation until the lease ends)
+      await().atMost(Duration.ofSeconds(5)).until(() -> spentNanos(stack) == 38_000);
+      relay.cut();
+      assertThat(List.of(chat(stack), chat(stack))).as("failing open, on this replica's own count").containsExactly(200, 200);
+      assertThat(stack.http.get("/metrics").body()).contains("tollgate_quota_redis_unavailable_total{mode=\"fail_open\",team=\"" + team + "\"}");
+
+      relay.restore();
+      // Redis kept its data (38,000 spent through it); the 38,000 spent locally are added to it
+      await().atMost(Duration.ofSeconds(10)).until(() -> spentNanos(stack) == 76_000);
+      HttpResponse<String> fifth = stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, QuotaGatewayTest.TEN_TOKENS, "x-mock-tokens", "10");
+      assertThat(fifth.statusCode()).as(fifth.body()).isEqualTo(200);
+      assertThat(chat(stack)).as("the budget holds across the outage").isEqualTo(429);
+    } finally {
+      redis.stop();
+    }
+  }
+}
