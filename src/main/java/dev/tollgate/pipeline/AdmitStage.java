@@ -38,7 +38,7 @@ final class AdmitStage implements Stage {
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     Caller caller = ctx.caller();
-    if (!quotas.applies(caller.team(), caller.key())) return next.run(ctx);
+    if (BenchSwitches.ADMIT_OFF || !quotas.applies(caller.team(), caller.key())) return next.run(ctx);
     return admission(ctx, caller).compose(admission -> {
       RateLimitHeaders.set(ctx.response().headers(), admission.rates());
       if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
@@ -54,7 +54,7 @@ final class AdmitStage implements Stage {
     ApiRequest api = ctx.api();
     Route route = ctx.route();
     RouteTarget first = route.candidates().get(0);
-    long input = TokenCounter.estimate(first.upstreamModel(), api.prompt());
+    long input = BenchSwitches.ESTIMATE_OFF ? 0 : TokenCounter.estimate(first.upstreamModel(), api.prompt());
     long maxOutput = maxOutputTokens(api, route);
     Price price = prices.find(first.provider(), first.upstreamModel(), route.model());
     long worstCost = price == null ? 0 : prices.cost(price, new Usage(input, maxOutput, 0, 0));

@@ -31,6 +31,7 @@ final class MeterStage implements Stage {
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
+    if (BenchSwitches.METER_OFF) return next.run(ctx);
     return next.run(ctx).transform(done -> producedTokens(ctx, done).transform(tokens -> {
       try {
         ctx.charge(meter.bill(outcome(ctx, done, tokens.succeeded() ? tokens.result() : 0)));

@@ -46,6 +46,7 @@ final class RespondStage implements Stage {
 
   private void finish(RequestContext ctx) {
     metrics.inFlight().decrementAndGet();
+    if (BenchSwitches.METRICS_OFF) return;
     long nanos = System.nanoTime() - ctx.startNanos();
     metrics.request(ctx.operation().wireName(), ctx.modelOrUnknown(), ctx.status(), nanos);
     accessLog.log(ctx, nanos);

@@ -170,6 +170,10 @@ public final class Gateway {
           readiness.check(this::backlogProblem);
           if (failover != null) readiness.check(failover::refusalReason);
           readiness.started();
+          if (!dev.tollgate.pipeline.BenchSwitches.off().isEmpty()) {
+            log.warn("BENCHMARK SWITCHES ON (-Dtollgate.bench.off): {} left out — not for real traffic",
+                dev.tollgate.pipeline.BenchSwitches.off());
+          }
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
               verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
               config.providers().size());
