@@ -14,7 +14,7 @@
 -- then per scope: index of its window key (its leases key follows), rpm, tpm, concurrent (-1: no limit),
 -- requests to take, tokens to take, tokens needed (for the retry time), slots held, slots to give back, slots to
 -- take, number of corrections, then per correction: second, requests, tokens (added to that second).
--- Returns {'ok' or 'unseeded', budget taken, spent, budget room left, then per scope: requests taken, tokens
+-- Returns {'ok' or 'unseeded', budget taken, spent, budget room left, budget lease now held, then per scope: requests taken, tokens
 -- taken, slots taken, requests in window, tokens in window, until clear ms, retry ms for requests, retry ms for
 -- tokens, slots room left}.
 local leaseId, expiry, budget = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -22,7 +22,7 @@ local leaseTtl = expiry - now + 61000
 
 if budget >= 0 and ARGV[10] == '1' and redis.call('EXISTS', KEYS[8]) == 0 then return {'unseeded'} end
 
-local out = {'ok', 0, 0, 0}
+local out = {'ok', 0, 0, 0, 0}
 if budget >= 0 or tonumber(ARGV[5]) > 0 or tonumber(ARGV[6]) > 0 or ARGV[8] == '1' then
   local push = tonumber(ARGV[5])
   if push > 0 and redis.call('INCRBY', KEYS[5], int(push)) == push then redis.call('PEXPIRE', KEYS[5], ARGV[9]) end
@@ -49,7 +49,7 @@ if budget >= 0 or tonumber(ARGV[5]) > 0 or tonumber(ARGV[6]) > 0 or ARGV[8] == '
     redis.call('ZREM', KEYS[7], leaseId)
     redis.call('HSET', KEYS[6], '_total', int(total - mine))
   end
-  out = {'ok', int(taken), int(spent), int(room)}
+  out = {'ok', int(taken), int(spent), int(room), int(held)}
 end
 
 local a = 12

@@ -295,13 +295,14 @@ final class TeamLease {
       held = 0;
     } else if (c.budget >= 0) {
       periodId = c.period;
-      held = Saturating.add(held, res.get(1).toLong());
+      // never more than Redis holds for this lease: after Redis lost its data (a restart), it holds nothing
+      held = Math.min(Saturating.add(held, res.get(1).toLong()), res.get(4).toLong());
       budgetRoom = res.get(3).toLong();
       budgetSyncedAt = c.now;
     }
     for (int i = 0; i < c.slices.size(); i++) {
       ScopeSlice s = c.slices.get(i);
-      int o = 4 + 9 * i;
+      int o = 5 + 9 * i;
       s.granted(c.second, res.get(o).toLong(), res.get(o + 1).toLong());
       s.slots += res.get(o + 2).toLong();
       s.windowRequests = res.get(o + 3).toLong();
