@@ -111,8 +111,8 @@ class LeasedQuotasTest {
     List<Decision> passed = admitted(decisions);
     assertThat(passed).hasSizeLessThanOrEqualTo(10).hasSizeGreaterThanOrEqualTo(10 - 3 - 1);
     assertThat(decisions).filteredOn(d -> !d.admitted()).allSatisfy(d -> assertThat(d.refusal()).isEqualTo(Refusal.BUDGET));
-    for (int i = 0; i < passed.size(); i++) {
-      await((i % 2 == 0 ? a : b).settle(passed.get(i).reservation(), 1, cost, clock.millis()));
+    for (int i = 0; i < decisions.size(); i++) {
+      if (decisions.get(i).admitted()) await((i % 2 == 0 ? a : b).settle(decisions.get(i).reservation(), 1, cost, clock.millis()));
     }
 
     // both go idle: their spend is booked and the budget they did not use is given back
@@ -126,6 +126,23 @@ class LeasedQuotasTest {
     int rest = 10 - passed.size();
     for (int i = 0; i < rest; i++) assertThat(await(b.admit(request(NONE, budget, 1, cost))).admitted()).isTrue();
     assertThat(await(b.admit(request(NONE, budget, 1, cost))).refusal()).isEqualTo(Refusal.BUDGET);
+  }
+
+  @Test
+  void a_keys_own_limit_is_leased_too_and_refuses_for_the_key() {
+    ScopeLimits team100 = new ScopeLimits(100L, null, null);
+    ScopeLimits key2 = new ScopeLimits(2L, null, null);
+    List<Decision> decisions = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      AdmissionRequest r = new AdmissionRequest(UUID.randomUUID().toString(), team, "key-1", team100, key2, null, null, 1, 0,
+          clock.millis(), LEASE);
+      decisions.add(await((i % 2 == 0 ? a : b).admit(r)));
+    }
+    assertThat(admitted(decisions)).hasSize(2);
+    assertThat(decisions).filteredOn(d -> !d.admitted()).allSatisfy(d -> {
+      assertThat(d.refusal()).isEqualTo(Refusal.RPM);
+      assertThat(d.refusedScope()).isEqualTo("key");
+    });
   }
 
   @Test
