@@ -63,9 +63,11 @@ local function window(key)
   return w
 end
 
--- Counts one request and its tokens in the current second of a window read by window().
-local function count(w, tokens)
-  local fields = {'r' .. nowSec, int(w.nowReq + 1), 't' .. nowSec, int(w.nowTok + tokens), 'rs', int(w.req + 1),
+-- Counts one request (or `requests`: a replica's slice) and its tokens in the current second of a window
+-- read by window().
+local function count(w, tokens, requests)
+  requests = requests or 1
+  local fields = {'r' .. nowSec, int(w.nowReq + requests), 't' .. nowSec, int(w.nowTok + tokens), 'rs', int(w.req + requests),
     'ts', int(w.tok + tokens)}
   -- a request stamped a moment before one that reached Redis first counts in an older second: 'o'
   -- must cover it, or pruning would never subtract it
@@ -81,7 +83,7 @@ local function count(w, tokens)
   end
   redis.call('HSET', w.key, unpack(fields))
   if first then redis.call('PEXPIRE', w.key, 62000) end
-  w.req, w.tok = w.req + 1, w.tok + tokens
+  w.req, w.tok, w.nowReq, w.nowTok = w.req + requests, w.tok + tokens, w.nowReq + requests, w.nowTok + tokens
 end
 
 -- Milliseconds until enough of a window's requests ('r') or tokens ('t') leave it to free an amount;

@@ -13,6 +13,7 @@ import dev.tollgate.config.GatewayConfig.Model;
 import dev.tollgate.config.GatewayConfig.Provider;
 import dev.tollgate.config.GatewayConfig.ProviderKey;
 import dev.tollgate.config.GatewayConfig.Quota;
+import dev.tollgate.config.GatewayConfig.QuotaMode;
 import dev.tollgate.config.GatewayConfig.Server;
 import dev.tollgate.config.GatewayConfig.Target;
 import dev.tollgate.config.GatewayConfig.TeamSeed;
@@ -342,16 +343,29 @@ public final class ConfigLoader {
 
   private static Quota quota(ConfigNode n) {
     n.allowOnly(Set.of("default-max-output-tokens", "max-reservation-usd", "lease-time", "redis-fail-mode",
-        "fail-closed-teams", "redis-timeout"));
+        "fail-closed-teams", "redis-timeout", "mode", "exact-teams", "leased-teams", "lease-fraction"));
     BigDecimal cap = n.get("max-reservation-usd").decimal(new BigDecimal("1.00"));
     if (cap.stripTrailingZeros().scale() > 9) throw n.get("max-reservation-usd").error("has more than 9 decimal places");
+    List<String> exact = n.get("exact-teams").stringList();
+    List<String> leased = n.get("leased-teams").stringList();
+    for (String team : leased) {
+      if (exact.contains(team)) throw n.get("leased-teams").error("team '" + team + "' is also in quota.exact-teams");
+    }
+    BigDecimal fraction = n.get("lease-fraction").decimal(new BigDecimal("0.05"));
+    if (fraction.signum() <= 0 || fraction.compareTo(BigDecimal.ONE) > 0) {
+      throw n.get("lease-fraction").error("must be more than 0 and at most 1");
+    }
     return new Quota(
         n.get("default-max-output-tokens").intValue(4096, 1, 10_000_000),
         cap,
         positive(n.get("lease-time"), Duration.ofSeconds(30)),
         n.get("redis-fail-mode").oneOf(FailMode.class, FailMode.OPEN),
         n.get("fail-closed-teams").stringList(),
-        positive(n.get("redis-timeout"), Duration.ofMillis(500)));
+        positive(n.get("redis-timeout"), Duration.ofMillis(500)),
+        n.get("mode").oneOf(QuotaMode.class, QuotaMode.EXACT),
+        exact,
+        leased,
+        fraction.doubleValue());
   }
 
   private static Duration positive(ConfigNode n, Duration fallback) {

@@ -129,5 +129,29 @@ public record GatewayConfig(
    * and reservations stay held in Redis.
    */
   public record Quota(int defaultMaxOutputTokens, java.math.BigDecimal maxReservationUsd, Duration leaseTime,
-      FailMode redisFailMode, List<String> failClosedTeams, Duration redisTimeout) {}
+      FailMode redisFailMode, List<String> failClosedTeams, Duration redisTimeout, QuotaMode mode,
+      List<String> exactTeams, List<String> leasedTeams, double leaseFraction) {
+    /** Exact mode for every team. */
+    public Quota(int defaultMaxOutputTokens, java.math.BigDecimal maxReservationUsd, Duration leaseTime, FailMode redisFailMode,
+        List<String> failClosedTeams, Duration redisTimeout) {
+      this(defaultMaxOutputTokens, maxReservationUsd, leaseTime, redisFailMode, failClosedTeams, redisTimeout, QuotaMode.EXACT,
+          List.of(), List.of(), 0.05);
+    }
+
+    /** Whether a team's shared quotas are leased (this replica admits from slices it took from Redis) rather than exact. */
+    public boolean leased(String teamId) {
+      return mode == QuotaMode.LEASED ? !exactTeams.contains(teamId) : leasedTeams.contains(teamId);
+    }
+
+    /** Whether any team may be leased. */
+    public boolean anyLeased() {
+      return mode == QuotaMode.LEASED || !leasedTeams.isEmpty();
+    }
+  }
+
+  /**
+   * How shared (Redis) quotas admit: {@code EXACT}, one Redis script per admission and settlement; {@code LEASED}, each
+   * replica admits from slices of the limits and budget it reserved in Redis.
+   */
+  public enum QuotaMode { EXACT, LEASED }
 }

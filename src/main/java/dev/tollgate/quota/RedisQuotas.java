@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisQuotas implements QuotaBackend {
   private static final Logger log = LoggerFactory.getLogger(RedisQuotas.class);
-  private static final long SPEND_TTL_MS = Duration.ofDays(40).toMillis();
+  static final long SPEND_TTL_MS = Duration.ofDays(40).toMillis();
   /** How long a team whose spend could not be read from the ledger is admitted on what Redis has, before trying again. */
   private static final long RESEED_PAUSE_MS = 5_000;
   /** Stands for the script's answer that the team's spend must be rebuilt from the ledger first. */
@@ -45,6 +45,7 @@ public final class RedisQuotas implements QuotaBackend {
   private String renewSha;
   private String statusSha;
   private String seedSha;
+  private String leaseSha;
   private final Map<String, String> scripts = new java.util.HashMap<>();
 
   /** Without a ledger to rebuild spend from: what Redis holds is all there is. */
@@ -72,7 +73,8 @@ public final class RedisQuotas implements QuotaBackend {
         .compose(sha -> { settleSha = sha; return load("renew"); })
         .compose(sha -> { renewSha = sha; return load("status"); })
         .compose(sha -> { statusSha = sha; return load("seed"); })
-        .map(sha -> { seedSha = sha; return null; });
+        .compose(sha -> { seedSha = sha; return load("lease"); })
+        .map(sha -> { leaseSha = sha; return null; });
   }
 
   private Future<String> load(String name) {
@@ -138,7 +140,7 @@ public final class RedisQuotas implements QuotaBackend {
    * the same time; a failure (the store down, or slower than Redis may take) is logged, and the team is
    * admitted on what Redis has for a few seconds before the next try.
    */
-  private Future<Void> reseed(AdmissionRequest r) {
+  Future<Void> reseed(AdmissionRequest r) {
     String key = reseedKey(r);
     Future<Void> existing = reseeds.get(key);
     if (existing != null) return existing;
@@ -156,6 +158,36 @@ public final class RedisQuotas implements QuotaBackend {
         });
     Future<Void> raced = reseeds.putIfAbsent(key, seeding);
     return raced != null ? raced : seeding;
+  }
+
+  /**
+   * Null when the lease script must check that the team's spend in the request's period was rebuilt from the ledger;
+   * otherwise what to wait for before calling it without that check (no ledger: done at once; a rebuild under way, or
+   * one that failed a moment ago).
+   */
+  Future<Void> reseeding(AdmissionRequest r) {
+    return history == null ? Future.succeededFuture() : reseeds.get(reseedKey(r));
+  }
+
+  /**
+   * Runs the lease script (lease.lua) for one team and the given keys (scope 1 is the team's window, the keys'
+   * follow at {@link #leaseWindowIndex}).
+   */
+  Future<Response> lease(String teamId, String periodId, List<String> keyIds, List<String> args) {
+    String t = "tg:{" + teamId + "}:";
+    List<String> keys = new ArrayList<>(8 + 2 * keyIds.size());
+    keys.addAll(keys(teamId, keyIds.isEmpty() ? "-" : keyIds.get(0), periodId));
+    for (int i = 1; i < keyIds.size(); i++) {
+      keys.add(t + "k:" + keyIds.get(i) + ":win");
+      keys.add(t + "k:" + keyIds.get(i) + ":leases");
+    }
+    return run(leaseSha, keys, args);
+  }
+
+  /** The index (1-based, as Lua counts) of a scope's window key in {@link #lease}: -1 is the team, 0.. its keys. */
+  static int leaseWindowIndex(int keyPosition) {
+    if (keyPosition < 0) return 1;
+    return keyPosition == 0 ? 3 : 9 + 2 * (keyPosition - 1);
   }
 
   /**

@@ -2,7 +2,8 @@ package dev.tollgate.quota;
 
 /**
  * What an admitted request holds until it settles: a concurrency slot in each scope, its tokens in
- * the TPM window's second {@code second}, and its worst-case cost against the budget period.
+ * the TPM window's second {@code second}, and its worst-case cost against the budget period. {@code local}: made in
+ * this process's memory (failing open); {@code leased}: made from this replica's slices (leased mode).
  */
 public record Reservation(
     String id,
@@ -12,4 +13,12 @@ public record Reservation(
     long tokens,
     long costNanos,
     String periodId,
-    boolean local) {}
+    boolean local,
+    boolean leased) {
+
+  /** A reservation made by Redis or in memory (not from a replica's leased slices). */
+  public Reservation(String id, String teamId, String keyId, long second, long tokens, long costNanos, String periodId,
+      boolean local) {
+    this(id, teamId, keyId, second, tokens, costNanos, periodId, local, false);
+  }
+}

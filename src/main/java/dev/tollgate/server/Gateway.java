@@ -37,6 +37,7 @@ import dev.tollgate.provider.azure.AzureOpenAiType;
 import dev.tollgate.provider.mock.BuiltInMockType;
 import dev.tollgate.provider.openai.OpenAiType;
 import dev.tollgate.quota.FailoverQuotas;
+import dev.tollgate.quota.LeasedQuotas;
 import dev.tollgate.quota.LocalQuotas;
 import dev.tollgate.quota.QuotaBackend;
 import dev.tollgate.quota.QuotaGate;
@@ -302,7 +303,9 @@ public final class Gateway {
           .map(v -> {
             failover = new FailoverQuotas(vertx, redis, local, config.quota().redisFailMode() == GatewayConfig.FailMode.OPEN,
                 Set.copyOf(config.quota().failClosedTeams()), metrics, this::spentSince, clock);
-            return failover;
+            if (!config.quota().anyLeased()) return failover;
+            return new LeasedQuotas(vertx, redis, failover, config.quota()::leased, config.quota().leaseFraction(),
+                config.quota().leaseTime().toMillis(), clock);
           });
     }
     return backend.compose(b -> teamStore.teams().compose(all -> {
@@ -325,10 +328,17 @@ public final class Gateway {
       return chain.map(v -> {
         QuotaGate gate = new QuotaGate(vertx, b, config.quota(), metrics, clock);
         gate.start();
-        log.info("quotas: {}", config.redis() == null ? "in memory (this replica only)" : "Redis, shared by all replicas");
+        log.info("quotas: {}", config.redis() == null ? "in memory (this replica only)" : "Redis, shared by all replicas"
+            + (config.quota().anyLeased() ? ", leased (" + quotaModes() + ")" : ", exact"));
         return gate;
       });
     }));
+  }
+
+  private String quotaModes() {
+    GatewayConfig.Quota q = config.quota();
+    if (q.mode() == GatewayConfig.QuotaMode.LEASED) return q.exactTeams().isEmpty() ? "every team" : "every team but " + q.exactTeams();
+    return "teams " + q.leasedTeams();
   }
 
   /** Teams and keys declared in config, written to the store; secrets are hashed at once and not kept. */
