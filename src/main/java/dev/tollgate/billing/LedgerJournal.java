@@ -15,11 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A local append-only journal of the usage records not yet in the store, so that a gateway killed outright
  * (or stopped while its store is down) loses only the records it had not yet handed to the operating system.
- * Records are appended by a thread of its own, every 2 ms, and fsync'd in batches; a segment file is deleted
+ * Records are appended by a thread of its own, as they come, and fsync'd in batches; a segment file is deleted
  * once every record in it is in the store. Each gateway writes in a directory of its own, locked while it
  * runs; at start-up, the directories of gateways that are gone are taken over and their records written again
  * (the store adds a record once however often it is written).
@@ -38,8 +38,6 @@ final class LedgerJournal {
   private static final long SEGMENT_BYTES = 4 << 20;
   private static final long SYNC_EVERY_NANOS = 50_000_000;
   private static final int MAX_GROUP = 2_000;
-  /** How often the journal thread takes what has come: a record is journaled at most this much later. */
-  private static final long TICK_NANOS = 2_000_000;
 
   /** One file of the journal: deleted once it is closed and none of its records waits for the store. */
   static final class Segment {
@@ -81,12 +79,7 @@ final class LedgerJournal {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-  /**
-   * Filled by the event loops without waking anyone: the journal thread takes what has come every {@link #TICK_NANOS}.
-   * (A blocking queue woke the thread for nearly every record under load — a futex wake, a context switch and a
-   * {@code write} per record, ~45 µs of CPU per request on this kind of VM.)
-   */
-  private final ConcurrentLinkedQueue<Object> incoming = new ConcurrentLinkedQueue<>();
+  private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
   private final GatewayMetrics metrics;
   private Consumer<List<Entry>> downstream;
   private Thread thread;
@@ -215,20 +208,22 @@ final class LedgerJournal {
     List<Object> group = new ArrayList<>();
     while (!stopping || !incoming.isEmpty()) {
       try {
-        for (Object o; group.size() < MAX_GROUP && (o = incoming.poll()) != null; ) group.add(o);
-        if (!group.isEmpty()) {
+        Object first = incoming.poll(SYNC_EVERY_NANOS, TimeUnit.NANOSECONDS);
+        if (first != null) {
+          group.add(first);
+          incoming.drainTo(group, MAX_GROUP);
           journal(group);
           group.clear();
         }
-        if (unsynced && System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS) sync();
+        if (unsynced && (first == null || System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS)) sync();
         if (active != null && active.outstanding.get() == 0) rotate(); // all in the store: nothing to keep
-        if (incoming.isEmpty()) LockSupport.parkNanos(TICK_NANOS);
-        if (Thread.interrupted()) return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       } catch (RuntimeException e) {
         log.error("the ledger journal failed", e);
       }
     }
-    if (unsynced) sync();
   }
 
   private void journal(List<Object> group) {
