@@ -60,10 +60,11 @@ check() { # name: health, readiness, a chat completion plain and streamed, metri
   curl -fsSN "$base/v1/chat/completions" -H "Authorization: Bearer $key" -H "Content-Type: application/json" \
     -d '{"model": "mock-gpt", "stream": true, "messages": [{"role": "user", "content": "Stream"}]}' | grep -q '^data: \[DONE\]' \
     || fail "$name: streamed chat completion"
-  curl -fsS "$base/metrics" | grep -q '^tollgate_' || fail "$name: /metrics has no tollgate_ meters"
+  # grep reads it all (no -q): quitting at the first match would cut curl off mid-body, a failure under pipefail
+  curl -fsS "$base/metrics" | grep '^tollgate_' >/dev/null || fail "$name: /metrics has no tollgate_ meters"
   podman stop -t 45 "$name" >/dev/null
   [[ $(podman inspect "$name" --format '{{.State.ExitCode}}') == 0 ]] || fail "$name: exit code after SIGTERM is not 0"
-  podman logs "$name" 2>&1 | grep -q "Tollgate stopped" || fail "$name: no clean stop in its log"
+  podman logs "$name" 2>&1 | grep "Tollgate stopped" >/dev/null || fail "$name: no clean stop in its log"
   say "$name: ready, chat plain and streamed, metrics, drained and exited 0"
 }
 
