@@ -50,6 +50,19 @@ public final class AdminApi {
     Reply(int status, JsonNode body) {
       this(status, body, null);
     }
+
+    /** Writes this reply: CSV as a download, JSON, or no body. */
+    void send(io.vertx.core.http.HttpServerResponse response) {
+      response.setStatusCode(status);
+      if (csv != null) {
+        response.putHeader("content-type", "text/csv; charset=utf-8")
+            .putHeader("content-disposition", "attachment; filename=\"tollgate-usage.csv\"").end(csv);
+      } else if (body == null) {
+        response.end();
+      } else {
+        response.putHeader("content-type", "application/json").end(body.toString());
+      }
+    }
   }
 
   private final TeamStore store;
@@ -192,16 +205,7 @@ public final class AdminApi {
           ErrorReply.send(ctx.response(), translate(ar.cause()));
           return;
         }
-        Reply reply = ar.result();
-        ctx.response().setStatusCode(reply.status());
-        if (reply.csv() != null) {
-          ctx.response().putHeader("content-type", "text/csv; charset=utf-8")
-              .putHeader("content-disposition", "attachment; filename=\"tollgate-usage.csv\"").end(reply.csv());
-        } else if (reply.body() == null) {
-          ctx.response().end();
-        } else {
-          ctx.response().putHeader("content-type", "application/json").end(reply.body().toString());
-        }
+        ar.result().send(ctx.response());
       });
     });
   }

@@ -78,12 +78,6 @@ public final class TeamApi {
       ErrorReply.send(ctx.response(), failure);
       return;
     }
-    ctx.response().setStatusCode(reply.status()).putHeader("cache-control", "no-store");
-    if (reply.csv() != null) {
-      ctx.response().putHeader("content-type", "text/csv; charset=utf-8")
-          .putHeader("content-disposition", "attachment; filename=\"tollgate-usage.csv\"").end(reply.csv());
-    } else {
-      ctx.response().putHeader("content-type", "application/json").end(reply.body().toString());
-    }
+    reply.send(ctx.response().putHeader("cache-control", "no-store"));
   }
 }
