@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Inclusive CPU profile of Tollgate under the benchmark's non-streamed load (async-profiler, attached after the
+# warm-up, so start-up and JIT warm-up are not in it). Writes a flame graph (profile.html), the collapsed stacks
+# (profile.collapsed) and an inclusive table (inclusive.txt: for each frame, the share of all samples of the
+# gateway's process whose stack contains it — library code our code calls is counted in our frames) to
+# loadtest/out/profile-<time>/, and prints the table's first lines.
+#
+# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [COMMAND]
+#   COMMAND: a java command line starting Tollgate (as in ab.sh); default: java -Xmx1g -jar target/tollgate.jar
+#   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 30 s of warm-up, 32
+#   connections. async-profiler comes from Maven Central (tools.profiler:async-profiler) into ~/.m2.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+SECS=20
+WARMUP=30
+CONNS=32
+AP_VERSION=4.2
+GATEWAY_PORT=18080
+FAST_PORT=18081
+TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
+API=/v1/chat/completions
+CMD=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) SECS=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --connections) CONNS=$2; shift ;;
+    -h|--help) usage ;;
+    -*) log "unknown option $1"; usage 2 ;;
+    *) CMD=$1 ;;
+  esac
+  shift
+done
+CMD=${CMD:-java -Xmx1g -jar target/tollgate.jar}
+
+RUN=$LOADTEST_DIR/out/profile-$(date -u +%Y%m%dT%H%M%SZ)
+STATE=""
+trap cleanup_on_exit EXIT
+ensure_packages wrk:wrk nginx:nginx-light curl:curl unzip:unzip
+ensure_jar
+mkdir -p "$RUN/upstream-body"
+
+AP_JAR=$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar
+[ -f "$AP_JAR" ] || (cd "$REPO_DIR" && mvn -B -q dependency:get -Dartifact=tools.profiler:async-profiler:$AP_VERSION)
+unzip -q -o "$AP_JAR" 'linux-x64/*' -d "$RUN/ap"
+AP_LIB=$RUN/ap/linux-x64/libasyncProfiler.so
+
+STATE=$(mktemp -d /tmp/tollgate-profile.XXXXXX)
+render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
+start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
+wait_http "http://127.0.0.1:$FAST_PORT/"
+cd "$REPO_DIR"
+render "$LOADTEST_DIR/gateway-loadtest.yaml" "$STATE/gateway.yaml" STATE="$STATE" LOADTEST="$LOADTEST_DIR" \
+  GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091
+case " $CMD " in *" --config "*) ;; *) CMD="$CMD --config $STATE/gateway.yaml" ;; esac
+set -f
+# shellcheck disable=SC2086
+start_bg "$RUN/gateway.log" $CMD
+set +f
+PID=$LAST_PID
+wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
+load() { BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" -t2 -c"$CONNS" -d"$1s" "http://127.0.0.1:$GATEWAY_PORT$API" | grep '^RESULT'; }
+log "warm-up ${WARMUP}s"
+load "$WARMUP" >/dev/null
+event=cpu
+# (jcmd reads name=value arguments: the agent's options go in double quotes to arrive whole)
+agent() { jcmd "$PID" JVMTI.agent_load "$AP_LIB" "\"$1\"" >>"$RUN/attach.log" 2>&1 && tail -1 "$RUN/attach.log" | grep -q 'return code: 0'; }
+if ! agent "start,event=cpu,interval=1ms"; then
+  event=itimer   # perf events not allowed here: the interval timer sees Java frames as well
+  agent "start,event=itimer,interval=1ms" || die "async-profiler did not start (see $RUN/attach.log)"
+fi
+log "profiling ${SECS}s (event $event)"
+load "$SECS" | tee "$RUN/wrk.txt" >&2
+agent "stop,file=$RUN/profile.collapsed,collapsed" || true
+agent "stop,file=$RUN/profile.html" || true
+[ -s "$RUN/profile.collapsed" ] || die "no profile written (see $RUN/attach.log)"
+# html from the collapsed stacks if the second stop had nothing left to write
+[ -s "$RUN/profile.html" ] || java -cp "$AP_JAR" one.converter.Main "$RUN/profile.collapsed" "$RUN/profile.html" 2>/dev/null || true
+
+requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' "$RUN/wrk.txt")
+# each sample is 1 ms of one thread's CPU: samples x 1000 / requests = CPU µs per request
+awk -v requests="$requests" '{
+  n = $NF; $NF = ""; total += n; split($0, frames, ";"); delete seen
+  for (i in frames) { f = frames[i]; sub(/ +$/, "", f); sub(/_\[[a-z0-9]\]$/, "", f); if (!(f in seen)) { seen[f] = 1; incl[f] += n } }
+} END {
+  printf "%6.2f%% %7.1f µs/request  (all samples: %d over %d requests)\n", 100, 1000 * total / requests, total, requests
+  for (f in incl) printf "%6.2f%% %7.1f µs/request  %s\n", 100 * incl[f] / total, 1000 * incl[f] / requests, f
+}' "$RUN/profile.collapsed" | sort -rn >"$RUN/inclusive.txt"
+log "inclusive shares (all: $RUN/inclusive.txt; flame graph: $RUN/profile.html)"
+head -1 "$RUN/inclusive.txt"
+grep -E "dev/tollgate" "$RUN/inclusive.txt" | head -60 || true
