@@ -58,7 +58,7 @@ public final class ProxyPipeline {
     this.pipeline = new Pipeline(List.of(
         new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
         new AuthenticateStage(p.authenticator()),               // -> caller
-        new ReadBodyStage(vertx, p.maxBodyBytes(), p.bodyReadTimeoutMs()), // -> request
+        new ReadBodyStage(p.maxBodyBytes(), p.bodyReadTimeoutMs()), // -> request
         new RouteStage(p.router()),                             // -> route
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
         new CacheLookupStage(p.answers(), p.metrics(), p.clock()), // cached models: key, stored answer -> cache state

@@ -3,7 +3,6 @@ package dev.tollgate.pipeline;
 import dev.tollgate.core.GatewayFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
@@ -18,12 +17,10 @@ import org.slf4j.LoggerFactory;
 final class ReadBodyStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(ReadBodyStage.class);
 
-  private final Vertx vertx;
   private final long maxBodyBytes;
   private final long timeoutMs;
 
-  ReadBodyStage(Vertx vertx, long maxBodyBytes, long timeoutMs) {
-    this.vertx = vertx;
+  ReadBodyStage(long maxBodyBytes, long timeoutMs) {
     this.maxBodyBytes = maxBodyBytes;
     this.timeoutMs = timeoutMs;
   }
@@ -31,10 +28,10 @@ final class ReadBodyStage implements Stage {
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     Promise<Buffer> body = Promise.promise();
-    long timer = vertx.setTimer(timeoutMs, id -> body.tryFail(new GatewayFailure(408, "invalid_request_error", "request_timeout", null,
-        "The request body did not arrive within server.body-read-timeout (" + timeoutMs + " ms).")));
+    Deadlines.Deadline timer = Deadlines.after(timeoutMs, () -> body.tryFail(new GatewayFailure(408, "invalid_request_error",
+        "request_timeout", null, "The request body did not arrive within server.body-read-timeout (" + timeoutMs + " ms).")));
     BodyReader.read(ctx.request(), maxBodyBytes).onComplete(ar -> {
-      vertx.cancelTimer(timer);
+      timer.cancel();
       if (ar.succeeded()) body.tryComplete(ar.result());
       else body.tryFail(ar.cause());
     });

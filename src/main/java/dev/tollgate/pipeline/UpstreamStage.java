@@ -73,11 +73,11 @@ final class UpstreamStage implements Stage {
     Plan plan = new Plan(ctx, ctx.startNanos() + config.maxRetryTime().toNanos());
     long total = config.totalTimeout().toNanos();
     if (total == 0) return attempt(ctx, next, plan, 0);
-    long timer = vertx.setTimer(Math.max(1, (total - (System.nanoTime() - ctx.startNanos())) / 1_000_000), id -> {
+    Deadlines.Deadline timer = Deadlines.after((total - (System.nanoTime() - ctx.startNanos())) / 1_000_000, () -> {
       plan.totalExpired = true;
       ctx.attempts().abort(new TimeoutException("the request took longer than server.total-timeout"));
     });
-    return attempt(ctx, next, plan, 0).andThen(x -> vertx.cancelTimer(timer));
+    return attempt(ctx, next, plan, 0).andThen(x -> timer.cancel());
   }
 
   private Future<Void> attempt(RequestContext ctx, Next next, Plan plan, int index) {
@@ -224,9 +224,9 @@ final class UpstreamStage implements Stage {
         return Future.failedFuture(new ClientGone());
       }
       ctx.attempts().sent(req);
-      long timer = vertx.setTimer(firstByte, id -> req.reset(0,
+      Deadlines.Deadline timer = Deadlines.after(firstByte, () -> req.reset(0,
           new TimeoutException("no response from the upstream within server.first-byte-timeout")));
-      return req.send(upstream.body()).andThen(x -> vertx.cancelTimer(timer));
+      return req.send(upstream.body()).andThen(x -> timer.cancel());
     });
   }
 

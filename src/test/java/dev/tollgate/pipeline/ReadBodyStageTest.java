@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class ReadBodyStageTest {
   private static StageHarness harness(long limit) {
-    return StageHarness.start(ctx -> { }, h -> List.of(new ReadBodyStage(h.vertx, limit, 30_000), h.answer200()));
+    return StageHarness.start(ctx -> { }, h -> List.of(new ReadBodyStage(limit, 30_000), h.answer200()));
   }
 
   @Test
