@@ -5,7 +5,10 @@
 # gateway's process whose stack contains it — library code our code calls is counted in our frames) to
 # loadtest/out/profile-<time>/, and prints the table's first lines.
 #
-# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [COMMAND]
+# With --stream N: N concurrent paced streams (64 events 20 ms apart, StreamLoad.java) from the fake provider
+# instead, and the table per relayed event rather than per request.
+#
+# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [--stream N] [COMMAND]
 #   COMMAND: a java command line starting Tollgate (as in ab.sh); default: java -Xmx1g -jar target/tollgate.jar
 #   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 30 s of warm-up, 32
 #   connections. async-profiler comes from Maven Central (tools.profiler:async-profiler) into ~/.m2.
@@ -21,11 +24,14 @@ FAST_PORT=18081
 TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
 API=/v1/chat/completions
 CMD=""
+STREAMS=0
+TOKENS=64
 while [ $# -gt 0 ]; do
   case $1 in
     --seconds) SECS=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --connections) CONNS=$2; shift ;;
+    --stream) STREAMS=$2; shift ;;
     -h|--help) usage ;;
     -*) log "unknown option $1"; usage 2 ;;
     *) CMD=$1 ;;
@@ -39,6 +45,9 @@ STATE=""
 trap cleanup_on_exit EXIT
 ensure_packages wrk:wrk nginx:nginx-light curl:curl unzip:unzip
 ensure_jar
+for port in $GATEWAY_PORT $FAST_PORT 18091; do
+  ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" || die "something already answers on port $port (another benchmark?)"
+done
 mkdir -p "$RUN/upstream-body"
 
 AP_JAR=$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar
@@ -50,6 +59,10 @@ STATE=$(mktemp -d /tmp/tollgate-profile.XXXXXX)
 render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
 start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
 wait_http "http://127.0.0.1:$FAST_PORT/"
+if [ "$STREAMS" -gt 0 ]; then
+  start_bg "$RUN/mock.log" java -Xmx1g -jar "$JAR" mock --port 18091
+  wait_http "http://127.0.0.1:18091/_mock/stats"
+fi
 cd "$REPO_DIR"
 render "$LOADTEST_DIR/gateway-loadtest.yaml" "$STATE/gateway.yaml" STATE="$STATE" LOADTEST="$LOADTEST_DIR" \
   GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091
@@ -60,7 +73,20 @@ start_bg "$RUN/gateway.log" $CMD
 set +f
 PID=$LAST_PID
 wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
-load() { BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" -t2 -c"$CONNS" -d"$1s" "http://127.0.0.1:$GATEWAY_PORT$API" | grep '^RESULT'; }
+kill -0 "$PID" 2>/dev/null || die "the gateway exited: $(tail -3 "$RUN/gateway.log")"
+if [ "$STREAMS" -eq 0 ]; then
+  load() { BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" -t2 -c"$CONNS" -d"$1s" "http://127.0.0.1:$GATEWAY_PORT$API" | grep '^RESULT'; }
+else
+  # runs of STREAMS streams for about $1 seconds; "requests" is then the number of events relayed
+  load() {
+    local rounds=$(( ($1 + TOKENS * 20 / 1000 + 2) / (TOKENS * 20 / 1000 + 3) ))
+    java -cp "$JAR" "$LOADTEST_DIR/StreamLoad.java" --target tollgate="http://127.0.0.1:$GATEWAY_PORT$API" \
+      --streams "$STREAMS" --rounds "$rounds" --tokens $TOKENS --interval-ms 20 --ramp-ms 1000 --warmup-streams 0 \
+      --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/stream-request.json" >"$RUN/streams.log"
+    awk '/^RESULT/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "ok") ok += kv[2]; if (kv[1] == "stalled") st += kv[2]; if (kv[1] == "events") ev += kv[2] } }
+      END { printf "RESULT streams_ok=%d stalled=%d requests=%d (\"requests\" here: events relayed)\n", ok, st, ev }' "$RUN/streams.log"
+  }
+fi
 log "warm-up ${WARMUP}s"
 load "$WARMUP" >/dev/null
 event=cpu
