@@ -32,9 +32,37 @@ public final class GatewayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
-  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Counter[]> billed = new ConcurrentHashMap<>();
+  // meters found by the names they are asked for (Strings from the configuration, whose hashes are kept), not by a
+  // key string built per request: a request's meters cost a few map lookups and no allocation but the key
+  private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Key, Counter[]> billed = new ConcurrentHashMap<>();
+
+  /** A meter's name and tag values, compared by value. */
+  private static final class Key {
+    private final Object[] parts;
+    private final int hash;
+
+    Key(Object... parts) {
+      this.parts = parts;
+      this.hash = java.util.Arrays.hashCode(parts);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.hash == hash && java.util.Arrays.equals(k.parts, parts);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  private Timer timer(Key key, java.util.function.Function<Key, Timer> create) {
+    Timer t = timers.get(key);
+    return t != null ? t : timers.computeIfAbsent(key, create);
+  }
   private final Counter ledgerWritten;
   private final Counter ledgerDropped;
   private final Counter ledgerWriteFailures;
@@ -88,8 +116,7 @@ public final class GatewayMetrics {
   // ---- requests and upstreams
 
   public void request(String endpoint, String model, int status, long nanos) {
-    String key = "req|" + endpoint + '|' + model + '|' + status;
-    timers.computeIfAbsent(key, k -> Timer.builder("tollgate_requests")
+    timer(new Key("req", endpoint, model, status), k -> Timer.builder("tollgate_requests")
         .description("Client requests by endpoint, model and status, with their duration")
         .tags("endpoint", endpoint, "model", model, "status", Integer.toString(status))
         .serviceLevelObjectives(LATENCY_BUCKETS)
@@ -97,7 +124,7 @@ public final class GatewayMetrics {
   }
 
   public void upstreamLatency(String provider, String model, long nanos) {
-    timers.computeIfAbsent("up|" + provider + '|' + model, k -> Timer.builder("tollgate_upstream_latency")
+    timer(new Key("up", provider, model), k -> Timer.builder("tollgate_upstream_latency")
         .description("Time from sending the upstream request to its response headers")
         .tags("provider", provider, "model", model)
         .serviceLevelObjectives(LATENCY_BUCKETS)
@@ -105,7 +132,7 @@ public final class GatewayMetrics {
   }
 
   public void timeToFirstToken(String model, long nanos) {
-    timers.computeIfAbsent("ttft|" + model, k -> Timer.builder("tollgate_time_to_first_token")
+    timer(new Key("ttft", model), k -> Timer.builder("tollgate_time_to_first_token")
         .description("Time from the client's request to the first streamed event relayed")
         .tags("model", model)
         .serviceLevelObjectives(LATENCY_BUCKETS)
@@ -190,7 +217,9 @@ public final class GatewayMetrics {
 
   /** Tokens and cost billed for one request. */
   public void billed(String team, String model, long promptTokens, long completionTokens, double costUsd) {
-    Counter[] c = billed.computeIfAbsent(team + '\u0000' + model, k -> new Counter[] {
+    Key key = new Key(team, model);
+    Counter[] c = billed.get(key);
+    if (c == null) c = billed.computeIfAbsent(key, k -> new Counter[] {
         counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "prompt"),
         counter("tollgate_tokens", "Tokens billed, by team, model and kind", "team", team, "model", model, "kind", "completion"),
         counter("tollgate_cost_usd", "Cost billed in US dollars, by team and model", "team", team, "model", model)});
@@ -263,7 +292,10 @@ public final class GatewayMetrics {
   }
 
   private Counter counter(String name, String description, String... tags) {
-    String key = name + '|' + String.join("|", tags);
+    Object[] parts = new Object[tags.length + 1];
+    parts[0] = name;
+    System.arraycopy(tags, 0, parts, 1, tags.length);
+    Key key = new Key(parts);
     Counter c = counters.get(key);
     if (c != null) return c;
     return counters.computeIfAbsent(key, k -> Counter.builder(name).description(description).tags(tags).register(registry));
