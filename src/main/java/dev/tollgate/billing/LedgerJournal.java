@@ -2,8 +2,8 @@ package dev.tollgate.billing;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.core.Usage;
 import dev.tollgate.metrics.GatewayMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -94,8 +94,6 @@ final class LedgerJournal {
   private final ConcurrentLinkedQueue<Object> incoming = new ConcurrentLinkedQueue<>();
   /** Set while the journal thread sleeps until woken: the next record wakes it. */
   private final AtomicBoolean asleep = new AtomicBoolean();
-  /** One writer for all records: the serializer is looked up once, not per record. */
-  private final ObjectWriter lines = json.writerFor(UsageEvent.class).withRootValueSeparator("\n");
   private final GatewayMetrics metrics;
   private Consumer<List<Entry>> downstream;
   private Thread thread;
@@ -300,11 +298,62 @@ final class LedgerJournal {
 
   private ByteBuffer serialize(List<UsageEvent> events) throws IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(events.size() * 600);
-    try (SequenceWriter sequence = lines.writeValues(out)) {
-      sequence.writeAll(events);
+    try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+      for (UsageEvent e : events) {
+        write(g, e);
+        g.writeRaw('\n');
+      }
     }
-    out.write('\n');
     return ByteBuffer.wrap(out.toByteArray());
+  }
+
+  /**
+   * One record as the JSON object Jackson would write for it (its components by name; read back with
+   * {@code readValue}), field by field: a record's reflective serializer cost ~3 µs a record.
+   */
+  static void write(JsonGenerator g, UsageEvent e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", e.id());
+    g.writeStringField("requestId", e.requestId());
+    g.writeNumberField("timeMillis", e.timeMillis());
+    g.writeStringField("teamId", e.teamId());
+    g.writeStringField("keyId", e.keyId());
+    g.writeStringField("modelRequested", e.modelRequested());
+    g.writeStringField("model", e.model());
+    g.writeStringField("upstreamModel", e.upstreamModel());
+    g.writeStringField("provider", e.provider());
+    g.writeStringField("endpoint", e.endpoint());
+    g.writeBooleanField("stream", e.stream());
+    writeUsage(g, "usage", e.usage());
+    g.writeNumberField("costNanos", e.costNanos());
+    g.writeBooleanField("priced", e.priced());
+    g.writeBooleanField("estimated", e.estimated());
+    g.writeStringField("cache", e.cache());
+    writeUsage(g, "saved", e.saved());
+    g.writeNumberField("savedCostNanos", e.savedCostNanos());
+    g.writeNumberField("status", e.status());
+    g.writeStringField("outcome", e.outcome());
+    g.writeNumberField("latencyMillis", e.latencyMillis());
+    g.writeFieldName("ttftMillis");
+    if (e.ttftMillis() == null) g.writeNull();
+    else g.writeNumber(e.ttftMillis());
+    g.writeStringField("endUser", e.endUser());
+    g.writeEndObject();
+  }
+
+  private static void writeUsage(JsonGenerator g, String field, Usage u) throws IOException {
+    g.writeFieldName(field);
+    if (u == null) {
+      g.writeNull();
+      return;
+    }
+    g.writeStartObject();
+    g.writeNumberField("promptTokens", u.promptTokens());
+    g.writeNumberField("completionTokens", u.completionTokens());
+    g.writeNumberField("cachedTokens", u.cachedTokens());
+    g.writeNumberField("reasoningTokens", u.reasoningTokens());
+    g.writeNumberField("cacheWriteTokens", u.cacheWriteTokens());
+    g.writeEndObject();
   }
 
   private void undo(long goodBytes) {
