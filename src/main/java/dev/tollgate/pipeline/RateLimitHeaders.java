@@ -2,21 +2,30 @@ package dev.tollgate.pipeline;
 
 import dev.tollgate.quota.RateView;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 
 /** The quotas' rate view as OpenAI's rate-limit response headers. */
 final class RateLimitHeaders {
+  // names encoded once (Vert.x keeps their bytes and hash), not at every response
+  private static final CharSequence LIMIT_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-limit-requests");
+  private static final CharSequence REMAINING_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-remaining-requests");
+  private static final CharSequence RESET_REQUESTS = HttpHeaders.createOptimized("x-ratelimit-reset-requests");
+  private static final CharSequence LIMIT_TOKENS = HttpHeaders.createOptimized("x-ratelimit-limit-tokens");
+  private static final CharSequence REMAINING_TOKENS = HttpHeaders.createOptimized("x-ratelimit-remaining-tokens");
+  private static final CharSequence RESET_TOKENS = HttpHeaders.createOptimized("x-ratelimit-reset-tokens");
+
   private RateLimitHeaders() {}
 
   static void set(MultiMap h, RateView v) {
     if (v.limitRequests() != null) {
-      h.set("x-ratelimit-limit-requests", Long.toString(v.limitRequests()));
-      h.set("x-ratelimit-remaining-requests", Long.toString(Math.max(0, v.limitRequests() - v.usedRequests())));
-      h.set("x-ratelimit-reset-requests", duration(v.resetRequestsMillis()));
+      h.set(LIMIT_REQUESTS, Long.toString(v.limitRequests()));
+      h.set(REMAINING_REQUESTS, Long.toString(Math.max(0, v.limitRequests() - v.usedRequests())));
+      h.set(RESET_REQUESTS, duration(v.resetRequestsMillis()));
     }
     if (v.limitTokens() != null) {
-      h.set("x-ratelimit-limit-tokens", Long.toString(v.limitTokens()));
-      h.set("x-ratelimit-remaining-tokens", Long.toString(Math.max(0, v.limitTokens() - v.usedTokens())));
-      h.set("x-ratelimit-reset-tokens", duration(v.resetTokensMillis()));
+      h.set(LIMIT_TOKENS, Long.toString(v.limitTokens()));
+      h.set(REMAINING_TOKENS, Long.toString(Math.max(0, v.limitTokens() - v.usedTokens())));
+      h.set(RESET_TOKENS, duration(v.resetTokensMillis()));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline;
 
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
 import java.util.Set;
@@ -13,6 +14,8 @@ final class ResponseHeaders {
    * {@code x-ratelimit-*}, Anthropic's {@code anthropic-ratelimit-*} and {@code anthropic-priority-*}), which
    * describe the gateway's central account rather than the caller's team.
    */
+  private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  private static final CharSequence SERVER_TIMING = HttpHeaders.createOptimized("server-timing");
   private static final Set<String> DROPPED = Set.of(
       "connection", "keep-alive", "transfer-encoding", "content-length", "x-request-id", "request-id", "set-cookie",
       "openai-organization", "openai-project", "anthropic-organization-id", "server", "date", "alt-svc",
@@ -43,7 +46,7 @@ final class ResponseHeaders {
 
   /** {@code x-request-id} and {@code Server-Timing}: the gateway's own time and the upstream's, in ms. */
   static void gateway(RequestContext ctx, HttpServerResponse out) {
-    out.putHeader("x-request-id", ctx.requestId());
+    out.putHeader(REQUEST_ID, ctx.requestId());
     long now = System.nanoTime();
     long sent = ctx.attempts().sentNanos();
     long headers = ctx.attempts().headersNanos();
@@ -55,7 +58,7 @@ final class ResponseHeaders {
     } else {
       timing.append("gateway;dur=").append(ms(now - ctx.startNanos()));
     }
-    out.putHeader("server-timing", timing.toString());
+    out.putHeader(SERVER_TIMING, timing.toString());
   }
 
   private static String ms(long nanos) {
