@@ -178,6 +178,7 @@ public class Report {
       }
     }
     double heap = -1;
+    double partialHeap = -1;
     String heapWhat = "";
     double idleLive = rows.stream().filter(r -> r.get("_scenario").equals("memory") && r.get("phase").equals("idle"))
         .mapToDouble(r -> num(r, "live_heap_mib")).findFirst().orElse(0);
@@ -186,13 +187,17 @@ public class Report {
       double live = num(r, "live_heap_mib");
       double n = num(r, "streams");
       double active = r.getOrDefault("active_streams", "").matches("\\d+") ? num(r, "active_streams") : -1;
-      double at10k = active >= 0 && active < n || n >= 10000 ? live : idleLive + (live - idleLive) * 10000 / n;
+      boolean partial = active >= 0 && active < n;
+      double at10k = partial || n >= 10000 ? live : idleLive + (live - idleLive) * 10000 / n;
       String what = String.format(Locale.ROOT, "%.0f MiB with %.0f streams (%s)", live, n,
           r.get("phase").replace("streams_", "").replace('_', ' '))
-          + (at10k != live ? String.format(Locale.ROOT, ", %.0f MiB extrapolated to 10,000", at10k) : "");
+          + (partial ? String.format(Locale.ROOT, ", only %.0f of them relayed: not counted", active)
+              : at10k != live ? String.format(Locale.ROOT, ", %.0f MiB extrapolated to 10,000", at10k) : "");
       heapWhat += (heapWhat.isEmpty() ? "" : "; ") + what;
-      heap = Math.max(heap, Math.max(live, at10k));
+      if (partial) partialHeap = Math.max(partialHeap, live);
+      else heap = Math.max(heap, Math.max(live, at10k));
     }
+    if (heap < 0) heap = partialHeap;   // no run relayed all its streams: the best there is
     if (heap >= 0) {
       p(String.format(Locale.ROOT, "| streams: live heap with 10,000 open slow streams ≤ %.0f MiB | %s | %s |", GOAL_LIVE_HEAP_MIB,
           heapWhat, metOrMissed(heap <= GOAL_LIVE_HEAP_MIB)));
@@ -435,8 +440,13 @@ public class Report {
       String what = String.format(Locale.ROOT, "live heap with %.0f open slow streams (%s) ≤ 512 MiB: %.0f MiB, "
           + "tollgate_active_streams = %.0f", n, r.get("phase").replace("streams_", "").replace('_', ' '), live, active);
       if (active >= 0 && active < n) {
-        what += String.format(Locale.ROOT, " — only %.0f of them relayed, the other %.0f waiting for an upstream "
-            + "connection, so this does not show the cost of %.0f relayed streams", active, n - active, n);
+        java.util.regex.Matcher failed = java.util.regex.Pattern.compile("failed:(\\d+)").matcher(r.getOrDefault("client", ""));
+        String why = failed.find() && Long.parseLong(failed.group(1)) > 0
+            ? String.format(Locale.ROOT, "not relayed (the client saw %s of them fail: refused by the gateway, e.g. past "
+                + "server.max-concurrent-per-target, or out of file descriptors; see the client's log)", failed.group(1))
+            : "waiting for an upstream connection";
+        what += String.format(Locale.ROOT, " — only %.0f of them relayed, the other %.0f %s, so this does not show the "
+            + "cost of %.0f relayed streams", active, n - active, why, n);
       } else if (n < 10000) {
         double at10k = idleLive + (live - idleLive) * 10000 / n;
         what += String.format(Locale.ROOT, "; extrapolated linearly to 10,000 relayed streams: %.0f MiB", at10k);

@@ -13,7 +13,7 @@
 #
 # Usage: loadtest/run.sh [--quick] [--rounds N] [--seconds S] [--rate R] [--streams 100,250,500,1000]
 #                        [--stream-rounds N] [--slow-streams N] [--heap 1g] [--wait-quiet 60]
-#   default ~12-13 min; --quick ~3-4 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
+#   default ~12-13 min; --quick ~4 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
