@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The load-test suite: Tollgate against two baselines, on 127.0.0.1, in interleaved rounds.
+# The load-test suite: Tollgate against three baselines, on 127.0.0.1, in interleaved rounds.
 #   direct   = the upstream itself: nginx `return 200` (non-streamed), the fake provider (streams)
 #   nginx    = nginx as a plain reverse proxy in front of the same upstream (proxy-nginx.conf)
+#   relay    = the bare Vert.x relay (BareRelay.java: Tollgate's stack without its work) in front of the same
+#              upstream, one process with a port for each (the floor issue 18 compares Tollgate with)
 #   tollgate = Tollgate in front of the same upstream (gateway-loadtest.yaml: team-key auth, team budget
 #              and quotas, billing to SQLite in a temporary directory, access log off)
 # Scenarios: (1) throughput, 32 connections, closed loop (wrk); (2) latency at 1 connection (wrk) and
@@ -11,7 +13,7 @@
 #
 # Usage: loadtest/run.sh [--quick] [--rounds N] [--seconds S] [--rate R] [--streams 100,250,500,1000]
 #                        [--stream-rounds N] [--slow-streams N] [--heap 1g] [--wait-quiet 60]
-#   default ~9-10 min; --quick ~2-3 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
+#   default ~12-13 min; --quick ~4 min (1 round, shorter runs, fewer stream sizes, 2000 slow streams)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -59,16 +61,19 @@ PACED_PORT=18091       # the fake provider
 PROXY_FAST_PORT=18082  # nginx proxy -> FAST_PORT
 PROXY_PACED_PORT=18092 # nginx proxy -> PACED_PORT (and 18101-18106, hard-coded in both configs, for model gpt-slow)
 GATEWAY_PORT=18080     # Tollgate
+RELAY_FAST_PORT=18083  # the bare relay -> FAST_PORT
+RELAY_PACED_PORT=18093 # the bare relay -> PACED_PORT
 PROVIDER_KEY=${LOADTEST_PROVIDER_KEY:-sk-loadtest-provider-key}
 TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
 API=/v1/chat/completions
 declare -A FAST_URL=([direct]=http://127.0.0.1:$FAST_PORT$API [nginx]=http://127.0.0.1:$PROXY_FAST_PORT$API
-  [tollgate]=http://127.0.0.1:$GATEWAY_PORT$API)
+  [relay]=http://127.0.0.1:$RELAY_FAST_PORT$API [tollgate]=http://127.0.0.1:$GATEWAY_PORT$API)
 declare -A STREAM_URL=([direct]=http://127.0.0.1:$PACED_PORT$API [nginx]=http://127.0.0.1:$PROXY_PACED_PORT$API
-  [tollgate]=http://127.0.0.1:$GATEWAY_PORT$API)
-TARGETS=(direct nginx tollgate)
+  [relay]=http://127.0.0.1:$RELAY_PACED_PORT$API [tollgate]=http://127.0.0.1:$GATEWAY_PORT$API)
+TARGETS=(direct nginx relay tollgate)   # the order of every interleaved round
 JVM_OPTS="-Xmx$HEAP -XX:+UseG1GC"
 declare -A FAST_CPU_PIDS STREAM_CPU_PIDS   # whose CPU time each target costs: the upstream itself, or the proxy
+RELAY_PID=""
 
 RUN=$LOADTEST_DIR/out/run-$(date -u +%Y%m%dT%H%M%SZ)
 RAW=$RUN/raw.txt
@@ -87,9 +92,19 @@ prepare() {
   SRC_COMMIT=$(git -C "$REPO_DIR" log -1 --format=%h -- src pom.xml)
   HEAD_COMMIT=$(git -C "$REPO_DIR" rev-parse --short HEAD)
   : >"$RAW"
+  ports_free
   start_bg "$RUN/noise.log" noise_monitor $$ 5
   log "run directory: $RUN (file descriptor limit $FD_LIMIT)"
   if [ "$WAIT_QUIET" -gt 0 ]; then wait_quiet "$WAIT_QUIET"; fi
+}
+
+# ports_free : stop before starting anything if one of the suite's ports is taken (another benchmark running?)
+ports_free() {
+  local port
+  for port in $FAST_PORT $PACED_PORT $PROXY_FAST_PORT $PROXY_PACED_PORT $GATEWAY_PORT $RELAY_FAST_PORT $RELAY_PACED_PORT \
+      18101 18102 18103 18104 18105 18106; do
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "port $port is already in use on 127.0.0.1 (another benchmark?)"
+  done
 }
 
 start_servers() {
@@ -106,14 +121,21 @@ start_servers() {
   local mock=$LAST_PID
   start_bg "$RUN/tollgate.log" java $JVM_OPTS -Xlog:gc:file="$RUN/tollgate-gc.log" -jar "$JAR" --config "$RUN/gateway.yaml"
   TOLLGATE_PID=$LAST_PID
+  # the bare relay: the same JVM options, one process for both upstreams (as one Tollgate serves both); env execs java
+  start_bg "$RUN/relay.log" env BENCH_PROVIDER_KEY="$PROVIDER_KEY" java $JVM_OPTS -cp "$JAR" "$LOADTEST_DIR/BareRelay.java" \
+    --port $RELAY_FAST_PORT --upstream 127.0.0.1:$FAST_PORT --port $RELAY_PACED_PORT --upstream 127.0.0.1:$PACED_PORT
+  RELAY_PID=$LAST_PID
   wait_http "http://127.0.0.1:$FAST_PORT/"
   wait_http "http://127.0.0.1:$PROXY_FAST_PORT/"
   wait_http "http://127.0.0.1:$PACED_PORT/_mock/stats"
   wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
+  wait_http "http://127.0.0.1:$RELAY_FAST_PORT/"
+  wait_http "http://127.0.0.1:$RELAY_PACED_PORT/"
   check_answers
-  FAST_CPU_PIDS=([direct]=$(tree_pids "$upstream") [nginx]=$(tree_pids "$proxy") [tollgate]=$TOLLGATE_PID)
-  STREAM_CPU_PIDS=([direct]=$mock [nginx]=$(tree_pids "$proxy") [tollgate]=$TOLLGATE_PID)
-  log "servers up: upstream :$FAST_PORT, fake provider :$PACED_PORT, nginx proxy :$PROXY_FAST_PORT/:$PROXY_PACED_PORT, Tollgate :$GATEWAY_PORT (pid $TOLLGATE_PID, $JVM_OPTS)"
+  FAST_CPU_PIDS=([direct]=$(tree_pids "$upstream") [nginx]=$(tree_pids "$proxy") [relay]=$RELAY_PID [tollgate]=$TOLLGATE_PID)
+  STREAM_CPU_PIDS=([direct]=$mock [nginx]=$(tree_pids "$proxy") [relay]=$RELAY_PID [tollgate]=$TOLLGATE_PID)
+  log "servers up: upstream :$FAST_PORT, fake provider :$PACED_PORT, nginx proxy :$PROXY_FAST_PORT/:$PROXY_PACED_PORT," \
+    "bare relay :$RELAY_FAST_PORT/:$RELAY_PACED_PORT (pid $RELAY_PID), Tollgate :$GATEWAY_PORT (pid $TOLLGATE_PID, $JVM_OPTS)"
 }
 
 # one request through each path, so a broken setup fails loudly instead of measuring errors
@@ -146,11 +168,13 @@ wrk_run() {
 }
 
 warm_up() {
-  log "warm-up: wrk 32 connections, ${WARMUP_SECS}s at Tollgate, ${BASELINE_WARMUP_SECS}s at each baseline"
+  log "warm-up: wrk 32 connections, ${WARMUP_SECS}s at each JVM (Tollgate, the bare relay), ${BASELINE_WARMUP_SECS}s at the nginx ones"
   wrk_run warmup tollgate 0 -t2 -c32 -d${WARMUP_SECS}s >/dev/null 2>&1
+  wrk_run warmup relay 0 -t2 -c32 -d${WARMUP_SECS}s >/dev/null 2>&1
   wrk_run warmup nginx 0 -t2 -c32 -d${BASELINE_WARMUP_SECS}s >/dev/null 2>&1
   wrk_run warmup direct 0 -t2 -c32 -d${BASELINE_WARMUP_SECS}s >/dev/null 2>&1
   wrk_run warmup tollgate 0 -t1 -c1 -d3s >/dev/null 2>&1
+  wrk_run warmup relay 0 -t1 -c1 -d3s >/dev/null 2>&1
 }
 
 scenario_throughput() {
@@ -171,25 +195,24 @@ scenario_latency_one_connection() {
 
 scenario_open_loop() {
   log "scenario 2b: open loop at $OPEN_RATE req/s, $ROUNDS interleaved rounds of ${OPEN_SECS}s"
-  local budget=$(( (ROUNDS * OPEN_SECS + 3) * 3 + 3 * 8 + 60 ))
-  timeout --kill-after=10 $budget java -cp "$JAR" "$LOADTEST_DIR/OpenLoop.java" \
-    --target direct="${FAST_URL[direct]}" --target nginx="${FAST_URL[nginx]}" --target tollgate="${FAST_URL[tollgate]}" \
+  local nt=${#TARGETS[@]} t args=()
+  local budget=$(( (ROUNDS * OPEN_SECS + 3) * nt + nt * 8 + 60 ))
+  for t in "${TARGETS[@]}"; do args+=(--target "$t=${FAST_URL[$t]}" --cpu-pids "$t=${FAST_CPU_PIDS[$t]}"); done
+  timeout --kill-after=10 $budget java -cp "$JAR" "$LOADTEST_DIR/OpenLoop.java" "${args[@]}" \
     --rate "$OPEN_RATE" --seconds "$OPEN_SECS" --warmup-s 3 --rounds "$ROUNDS" --connections 64 \
     --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/chat-request.json" \
-    --cpu-pids direct="${FAST_CPU_PIDS[direct]}" --cpu-pids nginx="${FAST_CPU_PIDS[nginx]}" --cpu-pids tollgate="$TOLLGATE_PID" \
     | tee "$RUN/openloop.log" | grep '^RESULT ' | tee -a "$RAW" >&2
 }
 
 scenario_streams() {
   log "scenario 3: streams of $STREAM_TOKENS events ${STREAM_INTERVAL_MS} ms apart, N = $STREAM_NS, $STREAM_ROUNDS interleaved rounds"
-  local count=$(( $(echo "$STREAM_NS" | tr ',' '\n' | wc -l) ))
-  local budget=$(( (count * STREAM_ROUNDS + 1) * 3 * (STREAM_TOKENS * STREAM_INTERVAL_MS / 1000 + 15) + 3 * (STREAM_WARMUP_S + 20) + 60 ))
-  timeout --kill-after=10 $budget java -cp "$JAR" "$LOADTEST_DIR/StreamLoad.java" \
-    --target direct="${STREAM_URL[direct]}" --target nginx="${STREAM_URL[nginx]}" --target tollgate="${STREAM_URL[tollgate]}" \
+  local count=$(( $(echo "$STREAM_NS" | tr ',' '\n' | wc -l) )) nt=${#TARGETS[@]} t args=()
+  local budget=$(( (count * STREAM_ROUNDS + 1) * nt * (STREAM_TOKENS * STREAM_INTERVAL_MS / 1000 + 15) + nt * (STREAM_WARMUP_S + 20) + 60 ))
+  for t in "${TARGETS[@]}"; do args+=(--target "$t=${STREAM_URL[$t]}" --cpu-pids "$t=${STREAM_CPU_PIDS[$t]}"); done
+  timeout --kill-after=10 $budget java -cp "$JAR" "$LOADTEST_DIR/StreamLoad.java" "${args[@]}" \
     --streams "$STREAM_NS" --rounds "$STREAM_ROUNDS" --tokens "$STREAM_TOKENS" --interval-ms "$STREAM_INTERVAL_MS" \
     --stall-ms "$STALL_MS" --ramp-ms 1000 --warmup-streams 300 --warmup-s "$STREAM_WARMUP_S" \
     --header "Authorization: Bearer $TEAM_KEY" --body-file "$LOADTEST_DIR/stream-request.json" \
-    --cpu-pids direct="${STREAM_CPU_PIDS[direct]}" --cpu-pids nginx="${STREAM_CPU_PIDS[nginx]}" --cpu-pids tollgate="$TOLLGATE_PID" \
     | tee "$RUN/streams.log" | grep '^RESULT ' | tee -a "$RAW" >&2
 }
 
@@ -318,6 +341,7 @@ write_report() {
     echo "- Tollgate: \`java $JVM_OPTS -jar target/tollgate.jar\` built from src/ at commit $SRC_COMMIT"
     echo "  (load tests at $HEAD_COMMIT),"
     echo "  config \`loadtest/gateway-loadtest.yaml\`; file descriptor limit $FD_LIMIT"
+    echo "- bare relay: \`java $JVM_OPTS -cp target/tollgate.jar loadtest/BareRelay.java\` (one process, :$RELAY_FAST_PORT and :$RELAY_PACED_PORT)"
     echo "- other processes on the machine (not this benchmark) used CPU: $noise"
   } >"$header"
   java "$LOADTEST_DIR/Report.java" "$RAW" "$header" "$RUN/noise.log" >"$RUN/results.md"
