@@ -51,6 +51,11 @@ public final class UsageMeter {
     return Charge.NONE;
   }
 
+  /** What an outcome costs, computed as {@link #bill} does, recording nothing (the warm-up's synthetic requests). */
+  public Charge quote(CallOutcome o) {
+    return o.fromCache() != null ? Charge.NONE : charge(o);
+  }
+
   Charge charge(CallOutcome o) {
     Price price = prices.find(o.provider(), o.upstreamModel(), o.model());
     Usage usage;

@@ -17,6 +17,7 @@ import dev.tollgate.config.GatewayConfig.QuotaMode;
 import dev.tollgate.config.GatewayConfig.Server;
 import dev.tollgate.config.GatewayConfig.Target;
 import dev.tollgate.config.GatewayConfig.TeamSeed;
+import dev.tollgate.core.Ids;
 import dev.tollgate.team.Budget;
 import dev.tollgate.team.BudgetPeriod;
 import dev.tollgate.team.Limits;
@@ -36,6 +37,7 @@ import java.util.Set;
 /** Reads conf/gateway.yaml into a validated {@link GatewayConfig}; every mistake names its key path. */
 public final class ConfigLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Duration MAX_WARM_UP = Duration.ofMinutes(5);
 
   private final Map<String, String> env;
 
@@ -71,6 +73,11 @@ public final class ConfigLoader {
     ConfigNode root = new ConfigNode(name, "", tree, env).allowOnly(Set.of(
         "server", "admin", "auth", "store", "redis", "providers", "models", "prices", "teams", "billing", "quota", "cache"));
 
+    for (String section : List.of("providers", "models", "teams")) {
+      root.get(section).entries().forEach((entry, node) -> {
+        if (entry.startsWith(Ids.WARM_UP)) throw node.error("names starting with " + Ids.WARM_UP + " are the warm-up's own");
+      });
+    }
     Map<String, Provider> providers = providers(root.get("providers"));
     Map<String, Model> models = models(root.get("models"), providers);
     GatewayConfig config = new GatewayConfig(
@@ -96,7 +103,7 @@ public final class ConfigLoader {
   private static Server server(ConfigNode n) {
     n.allowOnly(Set.of("host", "port", "instances", "max-body-bytes", "body-read-timeout", "max-answer-bytes", "max-event-bytes", "max-connections", "upstream-connections", "connect-timeout", "upstream-timeout",
         "sse-keepalive", "shutdown-grace", "access-log", "first-byte-timeout", "idle-timeout", "total-timeout", "retry", "key-pause",
-        "breaker", "max-concurrent-per-target", "metrics"));
+        "breaker", "max-concurrent-per-target", "metrics", "warm-up"));
     Duration upstreamTimeout = positive(n.get("upstream-timeout"), Duration.ofSeconds(120));
     int port = n.get("port").intValue(8080, 0, 65535);
     return new Server(
@@ -113,7 +120,19 @@ public final class ConfigLoader {
         n.get("shutdown-grace").duration(Duration.ofSeconds(30)),
         n.get("access-log").bool(true),
         upstream(n, upstreamTimeout),
-        metrics(n.get("metrics"), port));
+        metrics(n.get("metrics"), port),
+        warmUp(n.get("warm-up")));
+  }
+
+  /** {@code server.warm-up}: off (the default), or how long and over how many connections. */
+  private static GatewayConfig.WarmUp warmUp(ConfigNode n) {
+    if (n.isMissing() || n.isFalse()) return GatewayConfig.WarmUp.OFF;
+    n.allowOnly(Set.of("duration", "connections"));
+    Duration duration = n.get("duration").duration(Duration.ZERO);
+    if (duration.compareTo(MAX_WARM_UP) > 0) {
+      throw n.get("duration").error("must be at most 5m (the replica is not ready while it runs), got '" + n.get("duration").text() + "'");
+    }
+    return new GatewayConfig.WarmUp(duration, n.get("connections").intValue(0, 0, 1024));
   }
 
   private static GatewayConfig.Metrics metrics(ConfigNode n, int apiPort) {

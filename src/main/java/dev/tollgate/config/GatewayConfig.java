@@ -37,7 +37,21 @@ public record GatewayConfig(
       Duration shutdownGrace,
       boolean accessLog,
       Upstream upstream,
-      Metrics metrics) {}
+      Metrics metrics,
+      WarmUp warmUp) {}
+
+  /**
+   * Before turning ready, the gateway drives its own pipeline with synthetic requests for {@code duration} (zero: no
+   * warm-up), over {@code connections} loopback connections (zero: two per event loop), so a new replica's code is
+   * compiled before clients reach it.
+   */
+  public record WarmUp(Duration duration, int connections) {
+    public static final WarmUp OFF = new WarmUp(Duration.ZERO, 0);
+
+    public boolean on() {
+      return !duration.isZero();
+    }
+  }
 
   /**
    * Who may read {@code /metrics}, which shows each team's cost: with a {@code token}, only requests bearing it

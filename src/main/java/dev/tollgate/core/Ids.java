@@ -6,6 +6,13 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Ids {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+  /**
+   * The name the warm-up's synthetic traffic goes by: its team, key, models and providers are this or start with it.
+   * No id an admin creates can start with '(' and the config refuses such names, so its meters can be told apart
+   * (and dropped) by it.
+   */
+  public static final String WARM_UP = "(warm-up)";
+
   private Ids() {}
 
   /**

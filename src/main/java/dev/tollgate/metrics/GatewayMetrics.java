@@ -1,8 +1,10 @@
 package dev.tollgate.metrics;
 
+import dev.tollgate.core.Ids;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -72,6 +74,9 @@ public final class GatewayMetrics {
   private final Counter ledgerJournaled;
 
   public GatewayMetrics() {
+    // the warm-up's synthetic requests are no one's traffic: whatever meter they reach (upstream latency, breakers,
+    // first tokens...) is named by their provider, model or team, and none of those is kept
+    registry.config().meterFilter(MeterFilter.deny(id -> id.getTags().stream().anyMatch(t -> t.getValue().startsWith(Ids.WARM_UP))));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);

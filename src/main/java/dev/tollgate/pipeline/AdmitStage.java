@@ -20,17 +20,23 @@ import org.slf4j.LoggerFactory;
  * case's cost, are reserved against the team's and the key's limits and budget; refused with a 429 (a
  * cache hit, found by the lookup before, and a token count count as a request only). Its
  * after-work settles the reservation to what the request was billed, which the meter stage (inside
- * this one) has computed by then.
+ * this one) has computed by then. The warm-up's synthetic requests are admitted by quotas of their own.
  */
 final class AdmitStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(AdmitStage.class);
 
   private final QuotaGate quotas;
+  private final QuotaGate synthetic;
   private final PriceBook prices;
   private final long defaultMaxOutputTokens;
 
   AdmitStage(QuotaGate quotas, PriceBook prices, long defaultMaxOutputTokens) {
+    this(quotas, quotas, prices, defaultMaxOutputTokens);
+  }
+
+  AdmitStage(QuotaGate quotas, QuotaGate synthetic, PriceBook prices, long defaultMaxOutputTokens) {
     this.quotas = quotas;
+    this.synthetic = synthetic;
     this.prices = prices;
     this.defaultMaxOutputTokens = defaultMaxOutputTokens;
   }
@@ -38,8 +44,9 @@ final class AdmitStage implements Stage {
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     Caller caller = ctx.caller();
-    if (BenchSwitches.ADMIT_OFF || !quotas.applies(caller.team(), caller.key())) return next.run(ctx);
-    return admission(ctx, caller).compose(admission -> {
+    QuotaGate gate = caller.synthetic() ? synthetic : quotas;
+    if (BenchSwitches.ADMIT_OFF || !gate.applies(caller.team(), caller.key())) return next.run(ctx);
+    return admission(ctx, caller, gate).compose(admission -> {
       RateLimitHeaders.set(ctx.response().headers(), admission.rates());
       if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
       return next.run(ctx).andThen(done -> settle(ctx, admission));
@@ -47,9 +54,9 @@ final class AdmitStage implements Stage {
   }
 
   /** A cache hit or a token count uses no tokens and costs nothing: it counts as a request only. */
-  private Future<Admission> admission(RequestContext ctx, Caller caller) {
+  private Future<Admission> admission(RequestContext ctx, Caller caller, QuotaGate gate) {
     if (ctx.cache() != null && ctx.cache().hit() || ctx.operation().countsTokens()) {
-      return quotas.admitCached(caller.team(), caller.key());
+      return gate.admitCached(caller.team(), caller.key());
     }
     ApiRequest api = ctx.api();
     Route route = ctx.route();
@@ -58,7 +65,7 @@ final class AdmitStage implements Stage {
     long maxOutput = maxOutputTokens(api, route);
     Price price = prices.find(first.provider(), first.upstreamModel(), route.model());
     long worstCost = price == null ? 0 : prices.cost(price, new Usage(input, maxOutput, 0, 0));
-    return quotas.admit(caller.team(), caller.key(), input, maxOutput, worstCost);
+    return gate.admit(caller.team(), caller.key(), input, maxOutput, worstCost);
   }
 
   /**

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Billing: its after-work records what the admitted request used, whatever happened after admission,
- * and leaves the charge on the context for admission's settlement.
+ * and leaves the charge on the context for admission's settlement. The warm-up's synthetic requests are priced the
+ * same way and recorded nowhere.
  */
 final class MeterStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(MeterStage.class);
@@ -34,7 +35,8 @@ final class MeterStage implements Stage {
     if (BenchSwitches.METER_OFF) return next.run(ctx);
     return next.run(ctx).transform(done -> producedTokens(ctx, done).transform(tokens -> {
       try {
-        ctx.charge(meter.bill(outcome(ctx, done, tokens.succeeded() ? tokens.result() : 0)));
+        CallOutcome outcome = outcome(ctx, done, tokens.succeeded() ? tokens.result() : 0);
+        ctx.charge(ctx.caller().synthetic() ? meter.quote(outcome) : meter.bill(outcome));
       } catch (RuntimeException e) {
         log.error("billing of request {} failed", ctx.requestId(), e);
       }

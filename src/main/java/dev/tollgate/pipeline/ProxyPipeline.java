@@ -49,7 +49,8 @@ public final class ProxyPipeline {
       Flights flights,
       long maxCacheEntryBytes,
       Clock clock,
-      OpenStreams streams) {}
+      OpenStreams streams,
+      SyntheticRoutes synthetic) {}
 
   private final Pipeline pipeline;
 
@@ -59,10 +60,10 @@ public final class ProxyPipeline {
         new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
         new AuthenticateStage(p.authenticator()),               // -> caller
         new ReadBodyStage(p.maxBodyBytes(), p.bodyReadTimeoutMs()), // -> request
-        new RouteStage(p.router()),                             // -> route
+        new RouteStage(p.router(), p.synthetic().router()),    // -> route
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind
         new CacheLookupStage(p.answers(), p.metrics(), p.clock()), // cached models: key, stored answer -> cache state
-        new AdmitStage(p.quotas(), p.prices(), p.defaultMaxOutputTokens()), // reserve; after: settle to the charge
+        new AdmitStage(p.quotas(), p.synthetic().quotas(), p.prices(), p.defaultMaxOutputTokens()), // reserve; after: settle
         new CountTokensStage(),                                 // count_tokens: answered with an estimate, unbilled
         new MeterStage(p.meter()),                              // after: bill what happened -> charge
         new KeepaliveStage(vertx, p.keepaliveMs()),             // SSE comments until the first event

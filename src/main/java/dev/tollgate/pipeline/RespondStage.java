@@ -8,7 +8,8 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The outermost stage: whatever happens inside, the client gets an answer (a failure becomes the
- * client API's error body, in one place) and the request is counted and logged exactly once.
+ * client API's error body, in one place) and the request is counted and logged exactly once — unless it is one of
+ * the warm-up's synthetic requests, which are neither.
  */
 final class RespondStage implements Stage {
   private final GatewayMetrics metrics;
@@ -46,7 +47,7 @@ final class RespondStage implements Stage {
 
   private void finish(RequestContext ctx) {
     metrics.inFlight().decrementAndGet();
-    if (BenchSwitches.METRICS_OFF) return;
+    if (BenchSwitches.METRICS_OFF || ctx.caller() != null && ctx.caller().synthetic()) return;
     long nanos = System.nanoTime() - ctx.startNanos();
     metrics.request(ctx.operation().wireName(), ctx.modelOrUnknown(), ctx.status(), nanos);
     accessLog.log(ctx, nanos);

@@ -89,6 +89,7 @@ public final class Gateway {
   private final KeyIndex keys = new KeyIndex();
   private final OpenStreams openStreams = new OpenStreams();
   private final List<GatewayVerticle> verticles = new ArrayList<>();
+  private final WarmUp warmUp;
   private Map<String, ProviderAdapter> providers;
   private Database database;
   private TeamStore teamStore;
@@ -109,6 +110,13 @@ public final class Gateway {
     this.clock = clock;
     int loops = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
+    GatewayConfig.WarmUp warm = config.server().warmUp();
+    if (warm.on() && dev.tollgate.pipeline.BenchSwitches.off().contains("auth")) {
+      // without authentication every request is the first caller's: the synthetic ones would be billed to a team
+      log.warn("server.warm-up ignored: -Dtollgate.bench.off=auth cannot tell its synthetic requests from a team's");
+      warm = GatewayConfig.WarmUp.OFF;
+    }
+    this.warmUp = new WarmUp(vertx, warm);
   }
 
   public static Future<Gateway> start(GatewayConfig config) {
@@ -137,7 +145,7 @@ public final class Gateway {
     return started.future();
   }
 
-  /** Start-up, in order: store and keys, providers, billing, quotas, then the servers. */
+  /** Start-up, in order: store and keys, providers, billing, quotas, then the servers; then the warm-up, if any. */
   private Future<Void> boot() {
     return openStore()
         .compose(v -> vertx.executeBlocking(() -> {
@@ -147,8 +155,13 @@ public final class Gateway {
           return null;
         }))
         .compose(v -> PROVIDER_TYPES.start(vertx, config))
+        .compose(p -> warmUp.prepare().map(synthetic -> {
+          Map<String, ProviderAdapter> all = new HashMap<>(p);
+          all.putAll(synthetic);
+          providers = Map.copyOf(all);
+          return p;
+        }))
         .compose(p -> {
-          providers = p;
           p.values().forEach(adapter -> {
             for (int i = 0; i < adapter.keys().size(); i++) {
               int key = i;
@@ -170,6 +183,7 @@ public final class Gateway {
           readiness.check(this::storeProblem);
           readiness.check(this::backlogProblem);
           if (failover != null) readiness.check(failover::refusalReason);
+          readiness.check(warmUp::problem);
           readiness.started();
           if (!dev.tollgate.pipeline.BenchSwitches.off().isEmpty()) {
             log.warn("BENCHMARK SWITCHES ON (-Dtollgate.bench.off): {} left out — not for real traffic",
@@ -178,6 +192,7 @@ public final class Gateway {
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
               verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
               config.providers().size());
+          warmUp.run(config.server().host(), port, verticles.size());
         });
   }
 
@@ -197,7 +212,7 @@ public final class Gateway {
     OpenAiDialect openai = new OpenAiDialect(json);
     AnthropicDialect anthropic = new AnthropicDialect(json);
     ModelRouter router = new ModelRouter(config.models());
-    Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock);
+    Authenticator authenticator = new Authenticator(keys, config.auth().queryParamKey(), clock, warmUp.pass());
     var server = config.server();
     var cache = config.cache();
     answers = cache.store() == GatewayConfig.CacheStore.REDIS
@@ -212,7 +227,8 @@ public final class Gateway {
         new TargetBulkheads(server.upstream().maxConcurrentPerTarget(), maxConcurrent), quotas, prices,
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.bodyReadTimeout().toMillis(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
-        answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams);
+        answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams,
+        warmUp.routes(config.quota(), metrics, clock));
     QuotaView quotaView = new QuotaView(quotas, clock, metrics);
     ConnectionCap connections = new ConnectionCap(server.maxConnections(), metrics::connectionRefused);
     metrics.openConnections(connections::open);
@@ -379,6 +395,11 @@ public final class Gateway {
     return readiness.isReady();
   }
 
+  /** The warm-up's credential (for tests: no client can know it). */
+  String warmUpSecret() {
+    return warmUp.pass().secret();
+  }
+
   /** Completes once every request in the pipeline has settled (its usage queued), or at the deadline. */
   private Future<Void> settled(long deadlineNanos) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
@@ -408,7 +429,9 @@ public final class Gateway {
       if (openStreams.count() > 0) log.warn("ending {} streams still open at the shutdown grace", openStreams.count());
       openStreams.endAll();
     });
-    Future<Void> drained = Future.all(verticles.stream().map(v -> v.drain(grace + 2_000)).toList())
+    // a warm-up still running stops sending at once; its requests in flight are drained as any others
+    Future<Void> drained = warmUp.stop()
+        .transform(x -> Future.all(verticles.stream().map(v -> v.drain(grace + 2_000)).toList()))
         .transform(x -> settled(deadline))
         .andThen(x -> vertx.cancelTimer(cut));
     stopping = drained

@@ -37,6 +37,7 @@ class ConfigLoaderTest {
     assertThat(config.models()).containsKey("mock-gpt");
     assertThat(config.admin().token()).isNull();
     assertThat(config.server().port()).isEqualTo(8080);
+    assertThat(config.server().warmUp()).isEqualTo(new GatewayConfig.WarmUp(Duration.ofSeconds(20), 0));
   }
 
   @Test
@@ -79,7 +80,7 @@ class ConfigLoaderTest {
     rejects("server: { prot: 80 }", "gw.yaml: server.prot: unknown key (known keys here: access-log, body-read-timeout, breaker, "
         + "connect-timeout, first-byte-timeout, host, idle-timeout, instances, key-pause, max-answer-bytes, max-body-bytes, "
         + "max-concurrent-per-target, max-connections, max-event-bytes, metrics, port, retry, "
-        + "shutdown-grace, sse-keepalive, total-timeout, upstream-connections, upstream-timeout)");
+        + "shutdown-grace, sse-keepalive, total-timeout, upstream-connections, upstream-timeout, warm-up)");
     rejects("server: { retry: { backoff: 2s, backoff-max: 1s } }", "gw.yaml: server.retry.backoff-max: must not be shorter than backoff");
     rejects("server: { port: 70000 }", "gw.yaml: server.port: must be between 0 and 65535, got 70000");
     rejects("server: { upstream-timeout: 10 }",
@@ -111,6 +112,23 @@ class ConfigLoaderTest {
     rejects("server: { metrics: { tokn: x } }", "gw.yaml: server.metrics.tokn: unknown key (known keys here: host, port, token)");
     assertThatThrownBy(() -> parse("server: { metrics: { token: \"${env:METRICS_TOKEN}\" } }", Map.of()))
         .hasMessage("gw.yaml: server.metrics.token: environment variable METRICS_TOKEN is not set");
+  }
+
+  @Test
+  void the_warm_up_is_off_unless_configured_and_its_mistakes_name_the_key_path() {
+    Map<String, String> env = Map.of("OPENAI_API_KEY", "sk-x");
+    assertThat(parse(PROVIDER, env).server().warmUp()).isEqualTo(GatewayConfig.WarmUp.OFF);
+    assertThat(parse("server: { warm-up: off }\n" + PROVIDER, env).server().warmUp().on()).isFalse();
+    assertThat(parse("server: { warm-up: { duration: 20s, connections: 8 } }\n" + PROVIDER, env).server().warmUp())
+        .isEqualTo(new GatewayConfig.WarmUp(Duration.ofSeconds(20), 8));
+    rejects("server: { warm-up: { duration: 6m } }",
+        "gw.yaml: server.warm-up.duration: must be at most 5m (the replica is not ready while it runs), got '6m'");
+    rejects("server: { warm-up: { duration: 20 } }",
+        "gw.yaml: server.warm-up.duration: must be a duration such as 250ms, 30s, 5m, 24h or 7d, got '20'");
+    rejects("server: { warm-up: { duration: 20s, connections: -1 } }",
+        "gw.yaml: server.warm-up.connections: must be between 0 and 1024, got -1");
+    rejects("server: { warm-up: { time: 20s } }", "gw.yaml: server.warm-up.time: unknown key (known keys here: connections, duration)");
+    rejects(PROVIDER.replace("  gpt: {", "  \"(warm-up)\": {"), "gw.yaml: models.(warm-up): names starting with (warm-up) are the warm-up's own");
   }
 
   @Test
