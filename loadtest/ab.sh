@@ -21,8 +21,8 @@ source "$(dirname "$0")/lib.sh"
 ROUNDS=3
 SECS=10
 WARMUP=20
-GATEWAY_PORT=18080
-FAST_PORT=18081
+GATEWAY_PORT=${AB_PORT:-18080}   # AB_PORT: another pair of ports (the gateway's, and the upstream's next to it)
+FAST_PORT=$((GATEWAY_PORT + 1))
 TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
 API=/v1/chat/completions
 NAMES=()
@@ -61,6 +61,7 @@ done
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-ab.XXXXXX)
 render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
+sed -i "s/127.0.0.1:18081 /127.0.0.1:$FAST_PORT /" "$RUN/upstream-nginx.conf"
 start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
 UPSTREAM_PID=$LAST_PID
 wait_http "http://127.0.0.1:$FAST_PORT/"

@@ -19,8 +19,8 @@ SECS=20
 WARMUP=30
 CONNS=32
 AP_VERSION=4.2
-GATEWAY_PORT=18080
-FAST_PORT=18081
+GATEWAY_PORT=${AB_PORT:-18080}   # AB_PORT: another pair of ports, as in ab.sh (non-streamed only)
+FAST_PORT=$((GATEWAY_PORT + 1))
 TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
 API=/v1/chat/completions
 CMD=""
@@ -57,6 +57,7 @@ AP_LIB=$RUN/ap/linux-x64/libasyncProfiler.so
 
 STATE=$(mktemp -d /tmp/tollgate-profile.XXXXXX)
 render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
+sed -i "s/127.0.0.1:18081 /127.0.0.1:$FAST_PORT /" "$RUN/upstream-nginx.conf"
 start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
 wait_http "http://127.0.0.1:$FAST_PORT/"
 if [ "$STREAMS" -gt 0 ]; then
