@@ -9,9 +9,10 @@
 # Prints the table, and every slice to loadtest/out/warmup-<time>/raw.txt.
 #
 # Usage: loadtest/warmup.sh [--rounds N] [--seconds S] [--wait-quiet S] [NAME='WARM_UP [JVM OPTION...]' ...]
-#   WARM_UP: that variant's server.warm-up.duration (0s: no warm-up); JVM OPTIONs are added to
-#   `java -Xmx1g -XX:+UseG1GC` (split on spaces).
-#   defaults: 3 rounds of 40 slices; variants off='0s' on='20s'; waits up to 60 s for a quiet machine first
+#   WARM_UP: that variant's server.warm-up.duration (0s: no warm-up), optionally with its connections after a comma
+#   (20s,2); JVM OPTIONs are added to `java -Xmx1g -XX:+UseG1GC` (split on spaces).
+#   defaults: 3 rounds of 40 slices; variants off='0s' on='20s'; before each start, waits up to 60 s (--wait-quiet)
+#   for a quiet machine, and reports how much CPU other processes used during each measurement
 #   e.g. loadtest/warmup.sh --rounds 2 off='0s' on='20s' on-c3='20s -XX:CICompilerCount=3'
 #   (~1.5 min per start with a 20 s warm-up: ~8 min for the defaults)
 set -euo pipefail
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
       name=${1%%=*}
       [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || { log "variant name '$name': use letters, digits, '.', '_', '-'"; usage 2; }
       [ -z "${VARIANTS[$name]:-}" ] || { log "variant '$name' given twice"; usage 2; }
-      [[ ${1#*=} =~ ^[0-9]+(ms|s|m)( |$) ]] || { log "variant '$name': start with a duration (0s, 20s...)"; usage 2; }
+      [[ ${1#*=} =~ ^[0-9]+(ms|s|m)(,[0-9]+)?( |$) ]] || { log "variant '$name': start with a duration (0s, 20s, 20s,4...)"; usage 2; }
       NAMES+=("$name"); VARIANTS[$name]=${1#*=} ;;
     *) log "unknown argument $1"; usage 2 ;;
   esac
@@ -60,7 +61,6 @@ done
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-warmup.XXXXXX)
 start_bg "$RUN/noise.log" noise_monitor $$ 5
-if [ "$WAIT_QUIET" -gt 0 ]; then wait_quiet "$WAIT_QUIET"; fi
 render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
 start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
 UPSTREAM_PID=$LAST_PID
@@ -82,15 +82,18 @@ wait_ready() {
 
 # measure NAME ROUND : start the variant, wait until ready, then SLICES slices of wrk; one raw line per slice
 measure() {
-  local name=$1 round=$2 spec=${VARIANTS[$1]} dir warmup opts start ready pid i from to line
+  local name=$1 round=$2 spec=${VARIANTS[$1]} dir warmup connections opts start ready pid i from to line ticks0 ticks1 busy
   warmup=${spec%% *}
   opts=""; [ "$warmup" = "$spec" ] || opts=${spec#* }
+  connections=0; [[ $warmup != *,* ]] || { connections=${warmup#*,}; warmup=${warmup%,*}; }
   dir=$STATE/$name-$round
   mkdir -p "$dir"
   render "$LOADTEST_DIR/gateway-loadtest.yaml" "$dir/gateway.yaml" STATE="$dir" LOADTEST="$LOADTEST_DIR" \
     GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091
-  sed -i "s/shutdown-grace: 2s }/shutdown-grace: 2s, warm-up: { duration: $warmup } }/" "$dir/gateway.yaml"
-  grep -q "warm-up: { duration: $warmup }" "$dir/gateway.yaml" || die "cannot set server.warm-up in $dir/gateway.yaml"
+  sed -i "s/shutdown-grace: 2s }/shutdown-grace: 2s, warm-up: { duration: $warmup, connections: $connections } }/" "$dir/gateway.yaml"
+  grep -q "warm-up: { duration: $warmup," "$dir/gateway.yaml" || die "cannot set server.warm-up in $dir/gateway.yaml"
+  if [ "$WAIT_QUIET" -gt 0 ]; then wait_quiet "$WAIT_QUIET"; fi
+  ticks0=$(proc_ticks)
   start=$(now)
   set -f   # the options are split on spaces, never glob-expanded
   # shellcheck disable=SC2086
@@ -109,6 +112,10 @@ measure() {
     echo "$name round=$round slice=$i ready_s=$(since "$start" "$ready") from_s=$(since "$ready" "$from") to_s=$(since "$ready" "$to") $line" >>"$RAW"
   done
   kill -0 "$pid" 2>/dev/null || die "$name exited during the run (log: $RUN/$name-$round.log)"
+  ticks1=$(proc_ticks)
+  busy=$(others_cpu $$ "$(since "$start" "$(now)")" "$ticks0" "$ticks1")
+  echo "$name round=$round others_cpu_pct=$busy" >>"$RAW"
+  log "$name round $round: done; other processes used ${busy}% of one core meanwhile"
   stop_started "$pid"
 }
 
@@ -125,8 +132,8 @@ done
   echo "command: loadtest/warmup.sh --rounds $ROUNDS --seconds $SLICES $(for n in "${NAMES[@]}"; do printf "%s='%s' " "$n" "${VARIANTS[$n]}"; done)"
   echo "other processes' CPU during the run: $(noise_summary "$RUN/noise.log")"
   echo
-  echo "| variant | round | ready after start (s) | steady req/s | first slice >= 90 %: s after ready | s after start | stays >= 90 % from: s after ready | req/s, first 5 s after ready | slices with errors |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| variant | round | ready after start (s) | steady req/s | first slice >= 90 %: s after ready | s after start | stays >= 90 % from: s after ready | req/s, first 5 s after ready | slices with errors | other processes' CPU (% of a core) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   awk -v order="${NAMES[*]}" -v rounds="$ROUNDS" '
     function field(k,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return "" }
     function median(list,   n, a, i, j, t) {
@@ -134,6 +141,7 @@ done
       for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n == 0 ? "" : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
     }
+    field("others_cpu_pct") != "" { busy[$1 SUBSEP field("round")] = field("others_cpu_pct"); next }
     {
       k = $1 SUBSEP field("round"); s = field("slice") + 0
       rps[k, s] = field("rps"); to[k, s] = field("to_s"); ready[k] = field("ready_s")
@@ -159,8 +167,8 @@ done
           firstAfter = first == "" ? "—" : to[k, first]
           firstStart = first == "" ? "—" : sprintf("%.2f", to[k, first] + ready[k])
           staysAfter = stays == "" ? "—" : to[k, stays]
-          printf "| %s | %d | %.2f | %.0f | %s | %s | %s | %s | %d |\n", names[v], r, ready[k], steady, firstAfter, firstStart,
-            staysAfter, early > 0 ? sprintf("%.0f", early / end5) : "—", errs
+          printf "| %s | %d | %.2f | %.0f | %s | %s | %s | %s | %d | %s |\n", names[v], r, ready[k], steady, firstAfter, firstStart,
+            staysAfter, (early > 0 ? sprintf("%.0f", early / end5) : "—"), errs, (k in busy) ? busy[k] : "—"
           med[v, "ready"] = med[v, "ready"] " " ready[k]; med[v, "steady"] = med[v, "steady"] " " steady
           if (first != "") { med[v, "first"] = med[v, "first"] " " to[k, first]; med[v, "firstStart"] = med[v, "firstStart"] " " (to[k, first] + ready[k]) }
           if (stays != "") med[v, "stays"] = med[v, "stays"] " " to[k, stays]

@@ -228,7 +228,7 @@ public final class Gateway {
         new UsageMeter(prices, ledger, metrics), ledger::backlogged, metrics, new AccessLog(server.accessLog()),
         server.maxBodyBytes(), server.bodyReadTimeout().toMillis(), server.upstream(), server.sseKeepalive().toMillis(), config.quota().defaultMaxOutputTokens(),
         answers, new Flights(cache.maxWaiters(), cache.maxEntryBytes()), cache.maxEntryBytes(), clock, openStreams,
-        warmUp.routes(config.quota(), metrics, clock));
+        warmUp.routes(config.models(), config.quota(), metrics, clock));
     QuotaView quotaView = new QuotaView(quotas, clock, metrics);
     ConnectionCap connections = new ConnectionCap(server.maxConnections(), metrics::connectionRefused);
     metrics.openConnections(connections::open);

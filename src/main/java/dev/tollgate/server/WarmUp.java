@@ -87,10 +87,16 @@ final class WarmUp {
     });
   }
 
-  /** How the pipeline routes and admits synthetic requests: to the warm-up's fake provider only, against quotas of their own. */
-  SyntheticRoutes routes(GatewayConfig.Quota quota, GatewayMetrics metrics, Clock clock) {
+  /**
+   * How the pipeline routes and admits synthetic requests: to the warm-up's fake provider only, against quotas of their
+   * own. Their chat requests name the upstream model of the first model configured (the fake provider answers any), so
+   * that the token estimate and the price they run through are those of real traffic.
+   */
+  SyntheticRoutes routes(Map<String, GatewayConfig.Model> configured, GatewayConfig.Quota quota, GatewayMetrics metrics,
+      Clock clock) {
+    String chat = configured.values().stream().findFirst().map(m -> m.targets().get(0).model()).orElse("mock-gpt");
     Map<String, GatewayConfig.Model> models = !settings.on() ? Map.of() : Map.of(
-        OPENAI, model(OPENAI, "mock-gpt"),
+        OPENAI, model(OPENAI, chat),
         ANTHROPIC, model(ANTHROPIC, "mock-claude"));
     return new SyntheticRoutes(new ModelRouter(models), new QuotaGate(vertx, new LocalQuotas(), quota, metrics, clock));
   }
@@ -139,7 +145,7 @@ final class WarmUp {
     Exchange exchange = Exchange.of(i);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
         .setURI(exchange.path).setIdleTimeout(STRAGGLERS_MS)
-        .putHeader("content-type", "application/json").putHeader("x-request-id", "warm-up-" + i);
+        .putHeader("content-type", "application/json");
     if (exchange.anthropic) {
       options.putHeader("x-api-key", pass.secret()).putHeader("anthropic-version", "2023-06-01");
     } else {
