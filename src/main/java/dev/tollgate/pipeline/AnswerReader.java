@@ -15,7 +15,7 @@ final class AnswerReader {
 
   static Future<Buffer> read(HttpClientResponse answer, long limit, String provider) {
     Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer();
+    Buffer body = Buffer.buffer(initialSize(answer.getHeader("content-length"), limit));
     answer.handler(chunk -> {
       if (body.length() + chunk.length() > limit) {
         answer.handler(null);
@@ -29,5 +29,15 @@ final class AnswerReader {
     answer.exceptionHandler(promise::tryFail);
     answer.endHandler(v -> promise.tryComplete(body));
     return promise.future();
+  }
+
+  /** The announced length when there is one within the limit (the body is then never copied to grow), else a small start. */
+  private static int initialSize(String contentLength, long limit) {
+    try {
+      long n = contentLength == null ? -1 : Long.parseLong(contentLength.trim());
+      return n > 0 && n <= Math.min(limit, 16L << 20) ? (int) n : 1024;
+    } catch (NumberFormatException e) {
+      return 1024;
+    }
   }
 }
