@@ -54,6 +54,14 @@ cleanup_on_exit() {
   [ $rc -eq 0 ] || log "failed (exit $rc); logs in ${RUN:-?}"
 }
 
+# ports_free PORT... : fails when anything answers HTTP on one of the ports (another benchmark running?)
+ports_free() {
+  local port
+  for port in "$@"; do
+    ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" || die "something already answers on port $port (another benchmark?)"
+  done
+}
+
 # wait_http URL [SECONDS] : until URL answers (any HTTP status) or the time is up
 wait_http() {
   local url=$1 secs=${2:-60} i

@@ -45,9 +45,7 @@ STATE=""
 trap cleanup_on_exit EXIT
 ensure_packages wrk:wrk nginx:nginx-light curl:curl unzip:unzip
 ensure_jar
-for port in $GATEWAY_PORT $FAST_PORT 18091; do
-  ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" || die "something already answers on port $port (another benchmark?)"
-done
+ports_free $GATEWAY_PORT $FAST_PORT 18091
 mkdir -p "$RUN/upstream-body"
 
 AP_JAR=$HOME/.m2/repository/tools/profiler/async-profiler/$AP_VERSION/async-profiler-$AP_VERSION.jar

@@ -55,9 +55,7 @@ trap cleanup_on_exit EXIT
 
 ensure_packages wrk:wrk nginx:nginx-light curl:curl
 ensure_jar
-for port in $GATEWAY_PORT $FAST_PORT; do
-  ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/" || die "something already answers on port $port (another benchmark?)"
-done
+ports_free $GATEWAY_PORT $FAST_PORT
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-warmup.XXXXXX)
 start_bg "$RUN/noise.log" noise_monitor $$ 5
