@@ -14,13 +14,13 @@
 #   (port 18080, model gpt-bench to 127.0.0.1:18081, the bench team key of post.lua).
 #   e.g. loadtest/ab.sh base='java -Xmx1g -jar target/tollgate.jar' \
 #                       zgc='java -Xmx1g -XX:+UseZGC -jar target/tollgate.jar'
-#   defaults: 3 rounds, 10 s per measurement, 20 s warm-up per start (~1 min per variant and round)
+#   defaults: 3 rounds, 10 s per measurement, 60 s warm-up per start (~2 min per variant and round; the JIT needs 60-90 s on 2 cores)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=3
 SECS=10
-WARMUP=20
+WARMUP=60
 GATEWAY_PORT=${AB_PORT:-18080}   # AB_PORT: another pair of ports (the gateway's, and the upstream's next to it)
 FAST_PORT=$((GATEWAY_PORT + 1))
 TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}

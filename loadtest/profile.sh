@@ -10,13 +10,13 @@
 #
 # Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [--stream N] [COMMAND]
 #   COMMAND: a java command line starting Tollgate (as in ab.sh); default: java -Xmx1g -jar target/tollgate.jar
-#   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 30 s of warm-up, 32
+#   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 60 s of warm-up, 32
 #   connections. async-profiler comes from Maven Central (tools.profiler:async-profiler) into ~/.m2.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SECS=20
-WARMUP=30
+WARMUP=60
 CONNS=32
 AP_VERSION=4.2
 GATEWAY_PORT=${AB_PORT:-18080}   # AB_PORT: another pair of ports, as in ab.sh (non-streamed only)

@@ -20,7 +20,7 @@ source "$(dirname "$0")/lib.sh"
 # ---- parameters
 ROUNDS=3                     # interleaved rounds per scenario
 SECS=10                      # seconds per wrk run (throughput, 1 connection)
-WARMUP_SECS=15               # wrk warm-up of Tollgate (JIT) before anything is measured
+WARMUP_SECS=60               # wrk warm-up of Tollgate (JIT: 60-90 s on 2 cores) before anything is measured
 BASELINE_WARMUP_SECS=5
 OPEN_RATE=3000               # open-loop requests per second
 OPEN_SECS=10                 # seconds per open-loop run
