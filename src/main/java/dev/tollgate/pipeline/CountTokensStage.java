@@ -17,7 +17,7 @@ final class CountTokensStage implements Stage {
     long tokens = TokenCounter.estimate(ctx.route().candidates().get(0).upstreamModel(), ctx.api().prompt());
     ctx.outcome().status(200);
     ResponseHeaders.gateway(ctx, ctx.response());
-    return ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
-        .end(Buffer.buffer(ctx.dialect().tokenCount(tokens)));
+    return ctx.delivered(ctx.response().setStatusCode(200).putHeader("content-type", "application/json")
+        .end(Buffer.buffer(ctx.dialect().tokenCount(tokens))));
   }
 }

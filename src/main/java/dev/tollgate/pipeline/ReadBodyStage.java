@@ -4,15 +4,13 @@ import dev.tollgate.core.GatewayFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.StreamResetException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reads the body (413 past the limit; 408, and the connection closed, when it has not all arrived within the
  * read timeout, however slowly it trickles) and has the client API's dialect read it (400 for what it rejects).
- * A client that closes the connection before its body is complete has left (499): no error of the gateway's.
+ * A client that closes or resets the connection before its body is complete has left (499): no error of the gateway's.
  */
 final class ReadBodyStage implements Stage {
   private static final Logger log = LoggerFactory.getLogger(ReadBodyStage.class);
@@ -39,7 +37,7 @@ final class ReadBodyStage implements Stage {
       ctx.api(ctx.dialect().read(ctx.operation(), read.getBytes(), ctx.pathModel()));
       return next.run(ctx);
     }, failure -> {
-      if (failure instanceof HttpClosedException || failure instanceof StreamResetException) {
+      if (ClientConnection.lost(ctx.response(), failure)) {
         log.debug("request {}: the client closed the connection while sending its body", ctx.requestId());
         ctx.clientLeft();
       }

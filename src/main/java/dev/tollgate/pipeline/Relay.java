@@ -75,12 +75,12 @@ final class Relay {
       if (status != 200) outcome.broken(false);
       out.write(status != 200 ? Buffer.buffer(ctx.dialect().errorEvent(body.getBytes()))
           : Buffer.buffer("data: ").appendBuffer(body).appendString("\n\n"));
-      return out.end();
+      return ctx.delivered(out.end());
     }
     ResponseHeaders.copyUpstream(headers, out.headers());
     out.setStatusCode(status);
     ResponseHeaders.gateway(ctx, out);
     if (ctx.tap() != null) ctx.tap().complete();
-    return out.end(body);
+    return ctx.delivered(out.end(body));
   }
 }

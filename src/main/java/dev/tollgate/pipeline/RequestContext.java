@@ -7,6 +7,7 @@ import dev.tollgate.route.Route;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class RequestContext {
   private AnswerTap tap;
   private GatewayFailure failure;
   private boolean clientGone;
+  private boolean watching;
   private List<Runnable> onClientGone;
 
   /**
@@ -118,22 +120,49 @@ public final class RequestContext {
     return clientGone;
   }
 
+  /**
+   * From now on, the client's connection closing before the response has ended is the client leaving. The response
+   * stage watches from the start, so a close while no later stage listens (admission, a cache lookup) is not missed:
+   * Vert.x tells a close handler set after the close nothing.
+   */
+  void watchClient() {
+    if (watching) return;
+    watching = true;
+    response.closeHandler(v -> {
+      if (!response.ended()) clientLeft();
+    });
+  }
+
   /** Runs {@code hook} when the client goes away before its response is complete. */
   void onClientGone(Runnable hook) {
-    if (onClientGone == null) {
-      onClientGone = new ArrayList<>(2);
-      response.closeHandler(v -> {
-        if (!response.ended()) clientLeft();
-      });
-    }
+    watchClient();
+    if (onClientGone == null) onClientGone = new ArrayList<>(2);
     onClientGone.add(hook);
   }
 
-  /** The client went away before its response was complete (seen by the response, or while its body was read). */
+  /**
+   * The client went away before its response was complete (seen by the response, while its body was read, or when its
+   * answer could not be written to the end).
+   */
   void clientLeft() {
     if (clientGone) return;
     clientGone = true;
     if (onClientGone != null) onClientGone.forEach(Runnable::run);
+  }
+
+  /**
+   * The last write of the client's answer ({@code end}), as a stage returns it. Its failing because the client's
+   * connection went before the answer was through (closed, or reset while the answer was still being written — the
+   * response has ended by then, so the close handler does not count it) is the client leaving, not a failure of the
+   * gateway's; any other failure is passed on.
+   */
+  Future<Void> delivered(Future<Void> end) {
+    return end.recover(failure -> {
+      if (!ClientConnection.lost(response, failure)) return Future.failedFuture(failure);
+      log.debug("request {}: the client's connection went while its answer was written: {}", requestId, failure.toString());
+      clientLeft();
+      return Future.succeededFuture();
+    });
   }
 
   /**

@@ -23,6 +23,7 @@ final class RespondStage implements Stage {
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
     metrics.inFlight().incrementAndGet();
+    ctx.watchClient();
     return next.run(ctx).transform(ar -> {
       // a client that left needs no answer, and its leaving is no error of ours
       if (ar.failed() && !ctx.clientGone()) respond(ctx, ctx.failed(ar.cause()));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.support.LogCapture;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -44,6 +45,19 @@ class RespondStageTest {
       assertThat(r.body()).doesNotContain("internals").doesNotContain("Exception");
       assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("internal_error");
       assertThat(logs.lines()).filteredOn(l -> l.contains("bug-1")).hasSize(1);
+    }
+  }
+
+  @Test
+  void a_failed_answer_write_that_is_not_the_client_leaving_stays_an_unexpected_error() {
+    Stage writes = (ctx, next) -> ctx.delivered(Future.failedFuture(new IllegalStateException("not the connection")));
+    try (LogCapture logs = new LogCapture(); StageHarness h = StageHarness.start(ctx -> { }, x -> List.of(writes))) {
+      HttpResponse<String> r = h.http.get("/", "x-request-id", "write-bug-1");
+
+      assertThat(r.statusCode()).isEqualTo(500);
+      assertThat(h.last().clientGone()).isFalse();
+      assertThat(logs.lines(ch.qos.logback.classic.Level.ERROR))
+          .containsExactly("unexpected failure in request write-bug-1 not the connection");
     }
   }
 }

@@ -75,6 +75,10 @@ final class StageHarness implements AutoCloseable {
     };
   }
 
+  int port() {
+    return server.actualPort();
+  }
+
   RequestContext last() {
     return contexts.get(contexts.size() - 1);
   }

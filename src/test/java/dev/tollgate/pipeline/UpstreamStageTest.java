@@ -11,6 +11,8 @@ import dev.tollgate.provider.ProviderKeyPool;
 import dev.tollgate.provider.openai.OpenAiAdapter;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.RouteTarget;
+import dev.tollgate.support.LogCapture;
+import dev.tollgate.support.RawHttp;
 import dev.tollgate.support.TcpRelay;
 import dev.tollgate.support.TestStack;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -218,5 +220,40 @@ class UpstreamStageTest {
     int before = first.stats().requests();
     assertThat(h.http.get("/").statusCode()).isEqualTo(200);
     assertThat(first.stats().requests()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void a_client_gone_before_the_upstream_stage_listens_is_never_sent_upstream_and_is_a_499() throws Exception {
+    MockProvider upstream = mock(0, null);
+    ProviderAdapter a = provider("a", upstream.port());
+    // a stage that holds the request until its connection has closed, as a slow admission or cache lookup would
+    StageHarness h = StageHarness.start(ctx -> {
+      StageHarness.read(ctx, CHAT);
+      ctx.route(new Route("m", "m", List.of(new RouteTarget("a", "upstream-a", 1)), null, null));
+    }, x -> List.of(
+        (ctx, next) -> {
+          io.vertx.core.Promise<Void> closed = io.vertx.core.Promise.promise();
+          x.vertx.setPeriodic(5, id -> {
+            if (ctx.response().closed()) {
+              x.vertx.cancelTimer(id);
+              closed.complete();
+            }
+          });
+          return closed.future().compose(v -> next.run(ctx));
+        },
+        new UpstreamStage(x.vertx, x.client, Map.of("a", a), dev.tollgate.wire.Translator.NONE, breakers(),
+            new TargetBulkheads(2000, Map.of()), x.metrics, StageHarness.upstream(3, Duration.ofSeconds(30))),
+        new RelayStage(new Relay(x.metrics, new OpenStreams()), 2000, 32L * 1024 * 1024, 4L * 1024 * 1024)));
+    closing.add(h);
+    try (LogCapture logs = new LogCapture()) {
+      new RawHttp(h.port(), "/", "unused", CHAT).close();
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> h.metrics.scrape()
+          .contains("tollgate_requests_seconds_count{endpoint=\"chat_completions\",model=\"m\",status=\"499\"} 1"));
+      assertThat(h.last().clientGone()).isTrue();
+      assertThat(h.last().outcomeName()).isEqualTo("client_gone");
+      assertThat(upstream.stats().requests()).as("nothing is sent for a client that has gone").isZero();
+      assertThat(logs.lines(ch.qos.logback.classic.Level.ERROR)).isEmpty();
+    }
   }
 }

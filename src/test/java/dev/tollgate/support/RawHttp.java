@@ -132,6 +132,12 @@ public final class RawHttp implements AutoCloseable {
     return n;
   }
 
+  /** Leaves abruptly: the connection is reset (SO_LINGER 0, an RST), as a client killed mid-exchange does. */
+  public void reset() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
