@@ -36,6 +36,22 @@ public final class LedgerStore implements UsageRecords, SpendHistory {
   private static final String SUMS = "SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached_tokens), "
       + "SUM(reasoning_tokens), SUM(cost_nano), SUM(estimated), SUM(errors), SUM(cache_hits), SUM(saved_tokens), "
       + "SUM(saved_cost_nano), SUM(cache_write_tokens)";
+  private static final String UPSERT_ROLLUPS = "INSERT INTO usage_rollups (bucket, start_ms, team_id, key_id, model, requests, prompt_tokens, "
+      + "completion_tokens, cached_tokens, reasoning_tokens, cost_nano, estimated, errors, cache_hits, saved_tokens, "
+      + "saved_cost_nano, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      + "ON CONFLICT (bucket, start_ms, team_id, key_id, model) DO UPDATE SET "
+      + "requests = usage_rollups.requests + excluded.requests, "
+      + "prompt_tokens = usage_rollups.prompt_tokens + excluded.prompt_tokens, "
+      + "completion_tokens = usage_rollups.completion_tokens + excluded.completion_tokens, "
+      + "cached_tokens = usage_rollups.cached_tokens + excluded.cached_tokens, "
+      + "reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens, "
+      + "cost_nano = usage_rollups.cost_nano + excluded.cost_nano, "
+      + "estimated = usage_rollups.estimated + excluded.estimated, "
+      + "errors = usage_rollups.errors + excluded.errors, "
+      + "cache_hits = usage_rollups.cache_hits + excluded.cache_hits, "
+      + "saved_tokens = usage_rollups.saved_tokens + excluded.saved_tokens, "
+      + "saved_cost_nano = usage_rollups.saved_cost_nano + excluded.saved_cost_nano, "
+      + "cache_write_tokens = usage_rollups.cache_write_tokens + excluded.cache_write_tokens";
 
   /** How usage is grouped in a query. */
   public enum GroupBy { HOUR, DAY, MODEL, KEY, TEAM }
@@ -51,10 +67,13 @@ public final class LedgerStore implements UsageRecords, SpendHistory {
       long cacheHits, long savedTokens, long savedCostNanos) {}
 
   private final Database db;
+  private final String insertSql;
   private final Set<YearMonth> partitions = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public LedgerStore(Database db) {
     this.db = db;
+    this.insertSql = "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (" + "?, ".repeat(28) + "?)"
+        + (db.dialect() == Database.Dialect.POSTGRESQL ? " ON CONFLICT (id, ts) DO NOTHING" : " ON CONFLICT (id) DO NOTHING");
   }
 
   /** Writes a batch; returns how many records were new. Blocking: for the ledger's writer thread. */
@@ -62,14 +81,12 @@ public final class LedgerStore implements UsageRecords, SpendHistory {
   public int write(List<UsageEvent> batch) throws SQLException {
     return db.transaction(c -> {
       if (db.dialect() == Database.Dialect.POSTGRESQL) ensurePartitions(c, batch);
-      int[] counts;
-      try (PreparedStatement ps = c.prepareStatement(insertSql())) {
-        for (UsageEvent e : batch) {
-          bind(ps, e);
-          ps.addBatch();
-        }
-        counts = ps.executeBatch();
+      PreparedStatement ps = db.kept(c, insertSql);
+      for (UsageEvent e : batch) {
+        bind(ps, e);
+        ps.addBatch();
       }
+      int[] counts = ps.executeBatch();
       Map<List<Object>, long[]> rollups = new LinkedHashMap<>();
       int inserted = 0;
       for (int i = 0; i < batch.size(); i++) {
@@ -83,11 +100,6 @@ public final class LedgerStore implements UsageRecords, SpendHistory {
       upsertRollups(c, rollups);
       return inserted;
     });
-  }
-
-  private String insertSql() {
-    return "INSERT INTO usage_records (" + RECORD_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        + (db.dialect() == Database.Dialect.POSTGRESQL ? " ON CONFLICT (id, ts) DO NOTHING" : " ON CONFLICT (id) DO NOTHING");
   }
 
   private static void bind(PreparedStatement ps, UsageEvent e) throws SQLException {
@@ -141,38 +153,21 @@ public final class LedgerStore implements UsageRecords, SpendHistory {
     sums[11] += u.cacheWriteTokens();
   }
 
-  private static void upsertRollups(Connection c, Map<List<Object>, long[]> rollups) throws SQLException {
+  private void upsertRollups(Connection c, Map<List<Object>, long[]> rollups) throws SQLException {
     if (rollups.isEmpty()) return;
-    String sql = "INSERT INTO usage_rollups (bucket, start_ms, team_id, key_id, model, requests, prompt_tokens, "
-        + "completion_tokens, cached_tokens, reasoning_tokens, cost_nano, estimated, errors, cache_hits, saved_tokens, "
-        + "saved_cost_nano, cache_write_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        + "ON CONFLICT (bucket, start_ms, team_id, key_id, model) DO UPDATE SET "
-        + "requests = usage_rollups.requests + excluded.requests, "
-        + "prompt_tokens = usage_rollups.prompt_tokens + excluded.prompt_tokens, "
-        + "completion_tokens = usage_rollups.completion_tokens + excluded.completion_tokens, "
-        + "cached_tokens = usage_rollups.cached_tokens + excluded.cached_tokens, "
-        + "reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens, "
-        + "cost_nano = usage_rollups.cost_nano + excluded.cost_nano, "
-        + "estimated = usage_rollups.estimated + excluded.estimated, "
-        + "errors = usage_rollups.errors + excluded.errors, "
-        + "cache_hits = usage_rollups.cache_hits + excluded.cache_hits, "
-        + "saved_tokens = usage_rollups.saved_tokens + excluded.saved_tokens, "
-        + "saved_cost_nano = usage_rollups.saved_cost_nano + excluded.saved_cost_nano, "
-        + "cache_write_tokens = usage_rollups.cache_write_tokens + excluded.cache_write_tokens";
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (var entry : rollups.entrySet()) {
-        List<Object> k = entry.getKey();
-        ps.setString(1, (String) k.get(0));
-        ps.setLong(2, (Long) k.get(1));
-        ps.setString(3, (String) k.get(2));
-        ps.setString(4, (String) k.get(3));
-        ps.setString(5, (String) k.get(4));
-        long[] s = entry.getValue();
-        for (int i = 0; i < s.length; i++) ps.setLong(6 + i, s[i]);
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    PreparedStatement ps = db.kept(c, UPSERT_ROLLUPS);
+    for (var entry : rollups.entrySet()) {
+      List<Object> k = entry.getKey();
+      ps.setString(1, (String) k.get(0));
+      ps.setLong(2, (Long) k.get(1));
+      ps.setString(3, (String) k.get(2));
+      ps.setString(4, (String) k.get(3));
+      ps.setString(5, (String) k.get(4));
+      long[] s = entry.getValue();
+      for (int i = 0; i < s.length; i++) ps.setLong(6 + i, s[i]);
+      ps.addBatch();
     }
+    ps.executeBatch();
   }
 
   private void ensurePartitions(Connection c, List<UsageEvent> batch) throws SQLException {

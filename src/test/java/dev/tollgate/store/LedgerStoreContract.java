@@ -2,10 +2,13 @@ package dev.tollgate.store;
 
 import static dev.tollgate.support.TestStack.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.core.Usage;
 import dev.tollgate.billing.UsageEvent;
 import io.vertx.core.Vertx;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -125,5 +128,34 @@ abstract class LedgerStoreContract {
         event("4", "2026-11-02T01:00:00Z", "t2", "k3", "m1", 1, 7, 200)));
 
     assertThat(await(ledger.spendSince(Instant.parse("2026-11-01T00:00:00Z")))).containsEntry("t1", 50L).containsEntry("t2", 7L);
+  }
+
+  @Test
+  void a_batch_the_store_refused_leaves_nothing_behind_for_the_next_one() throws Exception {
+    UsageEvent ok = event("ok", "2026-11-02T10:15:00Z", "t1", "k1", "m1", 1, 10, 200);
+    UsageEvent noTeam = new UsageEvent("no-team", "req-no-team", ok.timeMillis(), null, "k1", "m1", "m1", null, "p", "chat_completions",
+        false, Usage.ZERO, 0, true, false, null, Usage.ZERO, 0, 200, "ok", 5, null, null);
+    assertThatThrownBy(() -> ledger.write(List.of(ok, noTeam))).isInstanceOf(SQLException.class);
+
+    assertThat(ledger.write(List.of(event("next", "2026-11-02T10:16:00Z", "t1", "k1", "m1", 2, 20, 200)))).isEqualTo(1);
+
+    var records = await(ledger.records("t1", null, Instant.parse("2026-11-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00Z"), 10));
+    assertThat(records).extracting(UsageEvent::id).containsExactly("next");
+    var rows = await(ledger.query(new LedgerStore.Query("t1", null, null, Instant.parse("2026-11-01T00:00:00Z"),
+        Instant.parse("2026-12-01T00:00:00Z"), LedgerStore.GroupBy.TEAM)));
+    assertThat(rows.get(0).requests()).isEqualTo(1);
+    assertThat(rows.get(0).costNanos()).isEqualTo(20);
+  }
+
+  @Test
+  void a_kept_statement_is_prepared_once_per_connection_and_again_once_closed() throws Exception {
+    PreparedStatement first = db.transaction(c -> db.kept(c, "SELECT 1"));
+    PreparedStatement again = db.transaction(c -> db.kept(c, "SELECT 1"));
+    assertThat(again).isSameAs(first);
+
+    first.close();
+    PreparedStatement fresh = db.transaction(c -> db.kept(c, "SELECT 1"));
+    assertThat(fresh).isNotSameAs(first);
+    assertThat(fresh.isClosed()).isFalse();
   }
 }
