@@ -88,7 +88,7 @@ measure() {
   mkdir -p "$dir"
   render "$LOADTEST_DIR/gateway-loadtest.yaml" "$dir/gateway.yaml" STATE="$dir" LOADTEST="$LOADTEST_DIR" \
     GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091
-  sed -i "s/shutdown-grace: 2s }/shutdown-grace: 2s, warm-up: { duration: $warmup, connections: $connections } }/" "$dir/gateway.yaml"
+  sed -i "s/shutdown-grace: 2s/shutdown-grace: 2s, warm-up: { duration: $warmup, connections: $connections }/" "$dir/gateway.yaml"
   grep -q "warm-up: { duration: $warmup," "$dir/gateway.yaml" || die "cannot set server.warm-up in $dir/gateway.yaml"
   if [ "$WAIT_QUIET" -gt 0 ]; then wait_quiet "$WAIT_QUIET"; fi
   ticks0=$(proc_ticks)
