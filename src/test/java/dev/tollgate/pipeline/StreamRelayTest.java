@@ -34,9 +34,7 @@ class StreamRelayTest {
 
   @BeforeEach
   void clearStats() {
-    // what an earlier test left going (a stream its client closed) must have ended before counting anew
-    await().atMost(Duration.ofSeconds(5)).until(() -> stack.mock.stats().active() == 0);
-    stack.mock.stats().reset();
+    stack.resetMock();
   }
 
   /** Each line of a streamed response with the time (ms since the request) it reached the client. */

@@ -57,8 +57,7 @@ class ClientGoneTest {
 
   @BeforeEach
   void clear() {
-    await().atMost(Duration.ofSeconds(5)).until(() -> stack.mock.stats().active() == 0);
-    stack.mock.stats().reset();
+    stack.resetMock();
   }
 
   private static String id() {

@@ -73,8 +73,7 @@ class ResilienceTest {
 
   @BeforeEach
   void clear() {
-    await().atMost(Duration.ofSeconds(5)).until(() -> stack.mock.stats().active() == 0);
-    stack.mock.stats().reset();
+    stack.resetMock();
   }
 
   static String id() {

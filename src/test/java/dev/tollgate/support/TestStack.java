@@ -119,6 +119,15 @@ public final class TestStack implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the fake provider has nothing in flight (a stream an earlier test's client left must have ended),
+   * then clears what it saw, so that a test counts only its own requests.
+   */
+  public void resetMock() {
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> mock.stats().active() == 0);
+    mock.stats().reset();
+  }
+
   @Override
   public void close() {
     await(gateway.stop());
