@@ -10,7 +10,8 @@
 #
 # Usage: loadtest/warmup.sh [--rounds N] [--seconds S] [--wait-quiet S] [NAME='WARM_UP [JVM OPTION...]' ...]
 #   WARM_UP: that variant's server.warm-up.duration (0s: no warm-up), optionally with its connections after a comma
-#   (20s,2); JVM OPTIONs are added to `java -Xmx1g -XX:+UseG1GC` (split on spaces).
+#   (20s,2); JVM OPTIONs are added to `java -Xmx1g -XX:+UseG1GC` (split on spaces); an option --java=PATH runs
+#   that variant with another java binary (e.g. --java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:AOTCache=F.aot)
 #   defaults: 3 rounds of 40 slices; variants off='0s' on='20s'; before each start, waits up to 60 s (--wait-quiet)
 #   for a quiet machine, and reports how much CPU other processes used during each measurement
 #   e.g. loadtest/warmup.sh --rounds 2 off='0s' on='20s' on-c3='20s -XX:CICompilerCount=3'
@@ -81,8 +82,10 @@ wait_ready() {
 # measure NAME ROUND : start the variant, wait until ready, then SLICES slices of wrk; one raw line per slice
 measure() {
   local name=$1 round=$2 spec=${VARIANTS[$1]} dir warmup connections opts start ready pid i from to line ticks0 ticks1 busy
+  local java=java
   warmup=${spec%% *}
   opts=""; [ "$warmup" = "$spec" ] || opts=${spec#* }
+  if [[ " $opts " =~ \ --java=([^ ]+)\  ]]; then java=${BASH_REMATCH[1]}; opts=${opts/--java=$java/}; fi
   connections=0; [[ $warmup != *,* ]] || { connections=${warmup#*,}; warmup=${warmup%,*}; }
   dir=$STATE/$name-$round
   mkdir -p "$dir"
@@ -95,7 +98,7 @@ measure() {
   start=$(now)
   set -f   # the options are split on spaces, never glob-expanded
   # shellcheck disable=SC2086
-  start_bg "$RUN/$name-$round.log" java -Xmx1g -XX:+UseG1GC $opts -jar "$JAR" --config "$dir/gateway.yaml"
+  start_bg "$RUN/$name-$round.log" "$java" -Xmx1g -XX:+UseG1GC $opts -jar "$JAR" --config "$dir/gateway.yaml"
   set +f
   pid=$LAST_PID
   wait_ready "$pid" "$RUN/$name-$round.log"
