@@ -34,6 +34,8 @@ public final class GatewayMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Of those in flight, the warm-up's synthetic requests (counted once authenticated): left out of the gauge. */
+  private final AtomicInteger syntheticInFlight = new AtomicInteger();
   // meters found by the names they are asked for (Strings from the configuration, whose hashes are kept), not by a
   // key string built per request: a request's meters cost a few map lookups and no allocation but the key
   private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
@@ -83,7 +85,9 @@ public final class GatewayMetrics {
     new JvmGcMetrics().bindTo(registry);
     Gauge.builder("tollgate_active_streams", activeStreams, AtomicInteger::get)
         .description("Streamed responses currently being relayed").register(registry);
-    Gauge.builder("tollgate_requests_in_flight", inFlight, AtomicInteger::get)
+    // a synthetic request is in inFlight before it is known to be one (until authenticated), and leaves
+    // syntheticInFlight first when it ends: the difference may count one for a moment, never less than the truth
+    Gauge.builder("tollgate_requests_in_flight", this, m -> Math.max(0, m.inFlight.get() - m.syntheticInFlight.get()))
         .description("Client requests currently being handled").register(registry);
     // shown from the start, so that an alert on them sees 0 rather than nothing
     ledgerWritten = counter("tollgate_ledger_written", "Usage records written to the store");
@@ -104,8 +108,14 @@ public final class GatewayMetrics {
     return activeStreams;
   }
 
+  /** Every request in the pipeline, the warm-up's included: what a drain waits for. */
   public AtomicInteger inFlight() {
     return inFlight;
+  }
+
+  /** The warm-up's synthetic requests in the pipeline, which the {@code tollgate_requests_in_flight} gauge leaves out. */
+  public AtomicInteger syntheticInFlight() {
+    return syntheticInFlight;
   }
 
   // ---- operators' tokens

@@ -2,14 +2,21 @@ package dev.tollgate.pipeline;
 
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.Caller;
+import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 
-/** Who is calling: the team key's team and key, or 401 for a missing, unknown, revoked or expired key. */
+/**
+ * Who is calling: the team key's team and key, or 401 for a missing, unknown, revoked or expired key. A warm-up's
+ * synthetic request is counted apart from here on, so that the in-flight gauge shows clients' requests only
+ * ({@link RespondStage} uncounts it).
+ */
 final class AuthenticateStage implements Stage {
   private final Authenticator authenticator;
+  private final GatewayMetrics metrics;
 
-  AuthenticateStage(Authenticator authenticator) {
+  AuthenticateStage(Authenticator authenticator, GatewayMetrics metrics) {
     this.authenticator = authenticator;
+    this.metrics = metrics;
   }
 
   private Caller first; // BenchSwitches.AUTH_OFF only
@@ -18,10 +25,11 @@ final class AuthenticateStage implements Stage {
   public Future<Void> handle(RequestContext ctx, Next next) {
     if (BenchSwitches.AUTH_OFF && first != null) {
       ctx.caller(first);
-      return next.run(ctx);
+    } else {
+      ctx.caller(authenticator.authenticate(ctx.request()));
+      if (BenchSwitches.AUTH_OFF) first = ctx.caller();
     }
-    ctx.caller(authenticator.authenticate(ctx.request()));
-    if (BenchSwitches.AUTH_OFF) first = ctx.caller();
+    if (ctx.caller().synthetic()) metrics.syntheticInFlight().incrementAndGet();
     return next.run(ctx);
   }
 }

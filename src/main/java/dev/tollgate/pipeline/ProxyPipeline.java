@@ -58,7 +58,7 @@ public final class ProxyPipeline {
     Relay relay = new Relay(p.metrics(), p.streams());
     this.pipeline = new Pipeline(List.of(
         new RespondStage(p.metrics(), p.accessLog()),           // failures become error bodies; every request counted, logged
-        new AuthenticateStage(p.authenticator()),               // -> caller
+        new AuthenticateStage(p.authenticator(), p.metrics()), // -> caller (and whether synthetic)
         new ReadBodyStage(p.maxBodyBytes(), p.bodyReadTimeoutMs()), // -> request
         new RouteStage(p.router(), p.synthetic().router()),    // -> route
         new ShedLoadStage(p.ledgerBacklogged(), p.metrics()),   // 503 while the ledger is far behind

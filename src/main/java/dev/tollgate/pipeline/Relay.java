@@ -46,12 +46,15 @@ final class Relay {
       ResponseHeaders.startEventStream(ctx, out);
     }
     ctx.outcome().status(200);
-    metrics.activeStreams().incrementAndGet();
+    boolean counted = ctx.caller() == null || !ctx.caller().synthetic(); // the warm-up's streams are no one's traffic
+    if (counted) metrics.activeStreams().incrementAndGet();
     String model = ctx.route().model();
     SseRelay relay = new SseRelay(ctx, events,
         () -> metrics.timeToFirstToken(model, ctx.outcome().firstEventNanos() - ctx.startNanos()), idleMs, maxEventBytes, translation);
     ctx.onClientGone(relay::clientGone);
-    return relay.run(streams).andThen(x -> metrics.activeStreams().decrementAndGet());
+    return relay.run(streams).andThen(x -> {
+      if (counted) metrics.activeStreams().decrementAndGet();
+    });
   }
 
   Future<Void> body(RequestContext ctx, int status, MultiMap headers, Buffer body) {

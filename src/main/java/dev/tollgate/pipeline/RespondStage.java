@@ -47,8 +47,10 @@ final class RespondStage implements Stage {
   }
 
   private void finish(RequestContext ctx) {
+    boolean synthetic = ctx.caller() != null && ctx.caller().synthetic();
+    if (synthetic) metrics.syntheticInFlight().decrementAndGet(); // first: the gauge never dips below the truth
     metrics.inFlight().decrementAndGet();
-    if (BenchSwitches.METRICS_OFF || ctx.caller() != null && ctx.caller().synthetic()) return;
+    if (BenchSwitches.METRICS_OFF || synthetic) return;
     long nanos = System.nanoTime() - ctx.startNanos();
     metrics.request(ctx.operation().wireName(), ctx.modelOrUnknown(), ctx.status(), nanos);
     accessLog.log(ctx, nanos);

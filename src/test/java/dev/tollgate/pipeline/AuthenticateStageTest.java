@@ -23,7 +23,7 @@ class AuthenticateStageTest {
     Team team = StageHarness.team("alpha", Limits.NONE);
     index.replace(List.of(team), List.of(key));
     Authenticator auth = new Authenticator(index, false, Clock.systemUTC());
-    return StageHarness.start(ctx -> { }, h -> List.of(new AuthenticateStage(auth), h.answer200()));
+    return StageHarness.start(ctx -> { }, h -> List.of(new AuthenticateStage(auth, h.metrics), h.answer200()));
   }
 
   private static TeamKey key(boolean revoked) {

@@ -15,10 +15,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisAPI;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -113,6 +121,43 @@ class WarmUpTest {
     } finally {
       TestStack.await(vertx.close());
     }
+  }
+
+  @Test
+  void while_it_warms_up_the_in_flight_and_stream_gauges_count_clients_requests_only() throws Exception {
+    try (TestStack stack = TestStack.start(port -> yaml(port, "{ duration: 60s }", ""))) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(stack.http.get("/readyz").body()).getJsonArray("reasons")
+          .encode().matches(".*warming up: [1-9][0-9]* synthetic requests sent.*"));
+      // one synthetic stream and one team stream held open (60 events 50 ms apart), beside the warm-up's own traffic
+      CompletableFuture<String> synthetic = heldStream(stack, stack.gateway.warmUpSecret(), Ids.WARM_UP);
+      CompletableFuture<String> team = heldStream(stack, TestStack.ALPHA_KEY, "gpt-test");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        String metrics = stack.http.get("/metrics").body();
+        return metrics.contains("tollgate_active_streams 1.0") && metrics.contains("tollgate_requests_in_flight 1.0");
+      });
+      assertThat(synthetic).as("the synthetic stream is still open").isNotDone();
+      assertThat(team).as("the team's stream is still open").isNotDone();
+      assertThat(synthetic.get(30, TimeUnit.SECONDS)).contains("data: [DONE]");
+      assertThat(team.get(30, TimeUnit.SECONDS)).contains("data: [DONE]");
+    }
+  }
+
+  /** A stream of 60 events 50 ms apart, read to its end in the background once its head has come. */
+  private static CompletableFuture<String> heldStream(TestStack stack, String key, String model) throws Exception {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(stack.http.base() + "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key)
+        .header("x-mock-tokens", "60").header("x-mock-interval-ms", "50")
+        .POST(HttpRequest.BodyPublishers.ofString(Http.chat(model, "held", true))).build();
+    HttpResponse<InputStream> head = stack.http.client().send(req, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(head.statusCode()).as(model).isEqualTo(200);
+    return CompletableFuture.supplyAsync(() -> {
+      try (InputStream in = head.body()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   @Test
