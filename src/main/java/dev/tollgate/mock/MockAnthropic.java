@@ -81,7 +81,7 @@ final class MockAnthropic {
 
   /** An error of the status asked for by {@code x-mock-fault}, typed as Anthropic types it. */
   private static void fault(MockExchange ex, int status, String id) {
-    if (status == 429) ex.resp.putHeader("retry-after", "1");
+    if (status == 429) ex.resp.putHeader("retry-after", ex.retryAfter());
     JsonObject body = switch (status) {
       case 400 -> error("invalid_request_error", "mock fault 400: invalid request", id);
       case 401 -> error("authentication_error", "invalid x-api-key", id);

@@ -16,6 +16,7 @@ import io.vertx.core.MultiMap;
  *   <li>{@code x-mock-fault}: {@code 400}, {@code 401}, {@code 403}, {@code 404}, {@code 429}, {@code 500},
  *       {@code 503}, {@code 529} (an error of that status), {@code cut:N} (drop the connection after N events)
  *       or {@code hang} (never answer); with {@code x-mock-fault-key: K}, only for a request made with the key K.
+ *   <li>{@code x-mock-retry-after}: the seconds a 429 fault asks the caller to wait (default 1).
  * </ul>
  */
 record MockBehaviour(

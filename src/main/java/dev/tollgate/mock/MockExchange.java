@@ -92,4 +92,10 @@ final class MockExchange {
       }
     }
   }
+
+  /** A 429's {@code retry-after} in seconds: {@code x-mock-retry-after} when the request sends a number, else 1. */
+  String retryAfter() {
+    String asked = req.getHeader("x-mock-retry-after");
+    return asked != null && asked.matches("[0-9]{1,4}") ? asked : "1";
+  }
 }

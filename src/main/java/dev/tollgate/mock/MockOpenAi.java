@@ -53,7 +53,7 @@ final class MockOpenAi {
 
   /** An error of the status asked for by {@code x-mock-fault}, typed as OpenAI types it. */
   private static void fault(MockExchange ex, int status) {
-    if (status == 429) ex.resp.putHeader("retry-after", "1");
+    if (status == 429) ex.resp.putHeader("retry-after", ex.retryAfter());
     String type = switch (status) {
       case 400, 401, 403, 404 -> "invalid_request_error";
       case 429 -> "requests";
