@@ -12,15 +12,16 @@
 #   WARM_UP: that variant's server.warm-up.duration (0s: no warm-up), optionally with its connections after a comma
 #   (20s,2); JVM OPTIONs are added to `java -Xmx1g -XX:+UseG1GC` (split on spaces); an option --java=PATH runs
 #   that variant with another java binary (e.g. --java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:AOTCache=F.aot)
-#   defaults: 3 rounds of 40 slices; variants off='0s' on='20s'; before each start, waits up to 60 s (--wait-quiet)
+#   defaults: 3 rounds of 100 slices (steady is then ~2 min after start, past the 60-90 s the JIT needs here;
+#   with 40, as before 2026-12-01 20:50Z, a start still compiling had a lower 'steady' and so an easier 90 % bar); variants off='0s' on='20s'; before each start, waits up to 60 s (--wait-quiet)
 #   for a quiet machine, and reports how much CPU other processes used during each measurement
 #   e.g. loadtest/warmup.sh --rounds 2 off='0s' on='20s' on-c3='20s -XX:CICompilerCount=3'
-#   (~1.5 min per start with a 20 s warm-up: ~8 min for the defaults)
+#   (~2.2 min per start with a 20 s warm-up: ~13 min for the defaults)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 ROUNDS=3
-SLICES=40
+SLICES=100
 WAIT_QUIET=60
 GATEWAY_PORT=18080
 FAST_PORT=18081
