@@ -85,8 +85,8 @@ public final class GatewayMetrics {
     new JvmGcMetrics().bindTo(registry);
     Gauge.builder("tollgate_active_streams", activeStreams, AtomicInteger::get)
         .description("Streamed responses currently being relayed").register(registry);
-    // a synthetic request is in inFlight before it is known to be one (until authenticated), and leaves
-    // syntheticInFlight first when it ends: the difference may count one for a moment, never less than the truth
+    // a synthetic request is in inFlight before it is known to be one (until authenticated), and the two counters are
+    // read one after the other: for a moment the gauge may be one off while a synthetic request starts or ends
     Gauge.builder("tollgate_requests_in_flight", this, m -> Math.max(0, m.inFlight.get() - m.syntheticInFlight.get()))
         .description("Client requests currently being handled").register(registry);
     // shown from the start, so that an alert on them sees 0 rather than nothing

@@ -48,7 +48,7 @@ final class RespondStage implements Stage {
 
   private void finish(RequestContext ctx) {
     boolean synthetic = ctx.caller() != null && ctx.caller().synthetic();
-    if (synthetic) metrics.syntheticInFlight().decrementAndGet(); // first: the gauge never dips below the truth
+    if (synthetic) metrics.syntheticInFlight().decrementAndGet();
     metrics.inFlight().decrementAndGet();
     if (BenchSwitches.METRICS_OFF || synthetic) return;
     long nanos = System.nanoTime() - ctx.startNanos();

@@ -128,7 +128,7 @@ class WarmUpTest {
     try (TestStack stack = TestStack.start(port -> yaml(port, "{ duration: 60s }", ""))) {
       await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(stack.http.get("/readyz").body()).getJsonArray("reasons")
           .encode().matches(".*warming up: [1-9][0-9]* synthetic requests sent.*"));
-      // one synthetic stream and one team stream held open (60 events 50 ms apart), beside the warm-up's own traffic
+      // one synthetic stream and one team stream held open (~6 s each), beside the warm-up's own traffic
       CompletableFuture<String> synthetic = heldStream(stack, stack.gateway.warmUpSecret(), Ids.WARM_UP);
       CompletableFuture<String> team = heldStream(stack, TestStack.ALPHA_KEY, "gpt-test");
 
@@ -143,11 +143,11 @@ class WarmUpTest {
     }
   }
 
-  /** A stream of 60 events 50 ms apart, read to its end in the background once its head has come. */
+  /** A stream of 120 events 50 ms apart, read to its end in the background once its head has come. */
   private static CompletableFuture<String> heldStream(TestStack stack, String key, String model) throws Exception {
     HttpRequest req = HttpRequest.newBuilder(URI.create(stack.http.base() + "/v1/chat/completions"))
         .timeout(Duration.ofSeconds(30)).header("authorization", "Bearer " + key)
-        .header("x-mock-tokens", "60").header("x-mock-interval-ms", "50")
+        .header("x-mock-tokens", "120").header("x-mock-interval-ms", "50")
         .POST(HttpRequest.BodyPublishers.ofString(Http.chat(model, "held", true))).build();
     HttpResponse<InputStream> head = stack.http.client().send(req, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(head.statusCode()).as(model).isEqualTo(200);
