@@ -13,8 +13,9 @@
 #   (20s,2); JVM OPTIONs are added to `java -Xmx1g -XX:+UseG1GC` (split on spaces); an option --java=PATH runs
 #   that variant with another java binary (e.g. --java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:AOTCache=F.aot)
 #   defaults: 3 rounds of 100 slices (steady is then ~2 min after start, past the 60-90 s the JIT needs here;
-#   with 40, as before 2026-12-01 20:50Z, a start still compiling had a lower 'steady' and so an easier 90 % bar); variants off='0s' on='20s'; before each start, waits up to 60 s (--wait-quiet)
-#   for a quiet machine, and reports how much CPU other processes used during each measurement
+#   with 40, as before 2026-12-01 20:50Z, a start still compiling had a lower 'steady' and so an easier 90 % bar);
+#   variants off='0s' on='20s'; before each start, waits up to 60 s (--wait-quiet) for a quiet machine, and
+#   reports how much CPU other processes used during each measurement
 #   e.g. loadtest/warmup.sh --rounds 2 off='0s' on='20s' on-c3='20s -XX:CICompilerCount=3'
 #   (~2.2 min per start with a 20 s warm-up: ~13 min for the defaults)
 set -euo pipefail

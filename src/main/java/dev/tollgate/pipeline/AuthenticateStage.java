@@ -29,7 +29,7 @@ final class AuthenticateStage implements Stage {
       ctx.caller(authenticator.authenticate(ctx.request()));
       if (BenchSwitches.AUTH_OFF) first = ctx.caller();
     }
-    if (ctx.caller().synthetic()) metrics.syntheticInFlight().incrementAndGet();
+    if (ctx.synthetic()) metrics.syntheticInFlight().incrementAndGet();
     return next.run(ctx);
   }
 }

@@ -46,7 +46,7 @@ final class Relay {
       ResponseHeaders.startEventStream(ctx, out);
     }
     ctx.outcome().status(200);
-    boolean counted = ctx.caller() == null || !ctx.caller().synthetic(); // the warm-up's streams are no one's traffic
+    boolean counted = !ctx.synthetic(); // the warm-up's streams are no one's traffic
     if (counted) metrics.activeStreams().incrementAndGet();
     String model = ctx.route().model();
     SseRelay relay = new SseRelay(ctx, events,

@@ -71,6 +71,8 @@ public final class RequestContext {
 
   /** Who is calling; set by the authenticate stage. */
   public Caller caller() { return caller; }
+  /** Whether this is one of the warm-up's synthetic requests (false until authenticated). */
+  boolean synthetic() { return caller != null && caller.synthetic(); }
   /** The request as read; set by the read-body stage. */
   public ApiRequest api() { return api; }
   /** Where the request goes; set by the route stage. */

@@ -47,7 +47,7 @@ final class RespondStage implements Stage {
   }
 
   private void finish(RequestContext ctx) {
-    boolean synthetic = ctx.caller() != null && ctx.caller().synthetic();
+    boolean synthetic = ctx.synthetic();
     if (synthetic) metrics.syntheticInFlight().decrementAndGet();
     metrics.inFlight().decrementAndGet();
     if (BenchSwitches.METRICS_OFF || synthetic) return;
