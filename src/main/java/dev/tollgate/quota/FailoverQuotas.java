@@ -7,10 +7,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,8 +32,14 @@ public final class FailoverQuotas implements QuotaBackend {
   private static final Logger log = LoggerFactory.getLogger(FailoverQuotas.class);
   private static final long PROBE_MS = 1_000;
 
-  /** Spend this replica booked locally in one team's budget period while it failed open. */
-  private record OpenSpend(String teamId, String periodId, AtomicLong nanos) {}
+  /**
+   * Spend this replica booked locally in one team's budget period while it failed open: not pushed yet, and pushes
+   * whose reply did not come (sent again as they were, so that Redis adds each once).
+   */
+  private record OpenSpend(String teamId, String periodId, AtomicLong nanos, Queue<Push> unconfirmed) {}
+
+  /** Spend pushed back to Redis in one call, under an id of its own. */
+  private record Push(String id, long nanos) {}
 
   private final Vertx vertx;
   private final RedisQuotas redis;
@@ -120,21 +131,30 @@ public final class FailoverQuotas implements QuotaBackend {
     openSpend.values().forEach(s -> pushBack(s, since));
   }
 
-  /** Adds to Redis what the team spent locally (this replica failing open since {@code since}), merged with the ledger's figure. */
+  /**
+   * Adds to Redis what the team spent locally (this replica failing open since {@code since}); the ledger's figure
+   * stands instead if Redis lost its data meanwhile. A push that fails is sent again, the same, when Redis is back:
+   * its reply may be what was lost.
+   */
   private void pushBack(OpenSpend s, long since) {
+    List<Push> pushes = new ArrayList<>();
+    for (Push p; (p = s.unconfirmed().poll()) != null; ) pushes.add(p);
     long nanos = s.nanos().getAndSet(0);
-    if (nanos == 0) return;
+    if (nanos > 0) pushes.add(new Push(UUID.randomUUID().toString(), nanos));
+    if (pushes.isEmpty()) return;
     Instant start = periodStart(s.periodId());
     Future<Long> ledger = history == null || start == null ? Future.succeededFuture(0L)
         : history.spentSince(s.teamId(), start).recover(e -> Future.succeededFuture(0L));
-    ledger.compose(spent -> redis.seed(s.teamId(), s.periodId(), spent, nanos, since, clock.millis()))
-        .onSuccess(v -> log.info("pushed back {} nano-USD team {} spent while failing open", nanos, s.teamId()))
-        .onFailure(e -> {
-          s.nanos().accumulateAndGet(nanos, Saturating::add);
-          log.warn("cannot push back what team {} spent while failing open ({}); trying again when Redis is back",
-              s.teamId(), e.toString());
-          down.set(true);
-        });
+    for (Push p : pushes) {
+      ledger.compose(spent -> redis.pushBack(s.teamId(), s.periodId(), p.id(), p.nanos(), since, spent, clock.millis()))
+          .onSuccess(v -> log.info("pushed back {} nano-USD team {} spent while failing open", p.nanos(), s.teamId()))
+          .onFailure(e -> {
+            s.unconfirmed().add(p);
+            log.warn("cannot push back what team {} spent while failing open ({}); trying again when Redis is back",
+                s.teamId(), e.toString());
+            down.set(true);
+          });
+    }
   }
 
   /** The start of a budget period from its id ({@code monthly:2026-11-01T00:00:00Z}); null for none. */
@@ -148,7 +168,7 @@ public final class FailoverQuotas implements QuotaBackend {
     if (r.local()) {
       if (actualCostNanos > 0 && periodStart(r.periodId()) != null) {
         OpenSpend s = openSpend.computeIfAbsent(r.teamId() + '\u0000' + r.periodId(),
-            k -> new OpenSpend(r.teamId(), r.periodId(), new AtomicLong()));
+            k -> new OpenSpend(r.teamId(), r.periodId(), new AtomicLong(), new ConcurrentLinkedQueue<>()));
         s.nanos().accumulateAndGet(actualCostNanos, Saturating::add);
         // a request admitted locally that ends after Redis is back: its spend goes there at once
         if (!down.get()) pushBack(s, downSinceMillis);

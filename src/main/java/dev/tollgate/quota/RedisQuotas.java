@@ -146,7 +146,7 @@ public final class RedisQuotas implements QuotaBackend {
     if (existing != null) return existing;
     java.time.Instant now = java.time.Instant.ofEpochMilli(r.nowMillis());
     Future<Void> seeding = history.spentSince(r.teamId(), r.period().start(now)).timeout(Math.max(timeoutMs, 2_000), TimeUnit.MILLISECONDS)
-        .compose(spent -> seed(r.teamId(), r.periodId(), spent, 0, 0, r.nowMillis()))
+        .compose(spent -> seed(r.teamId(), r.periodId(), spent, r.nowMillis()))
         .onSuccess(v -> {
           reseeds.remove(key);
           log.info("team {}'s spend in {} rebuilt from the ledger in Redis", r.teamId(), r.periodId());
@@ -190,14 +190,23 @@ public final class RedisQuotas implements QuotaBackend {
     return keyPosition == 0 ? 3 : 9 + 2 * (keyPosition - 1);
   }
 
-  /**
-   * Sets a team's spend in a period to at least {@code ledgerNanos}, adding {@code failedOpenNanos} (spent by this
-   * replica while it failed open, from {@code failedOpenSinceMillis}) when Redis kept its data through that time.
-   */
-  Future<Void> seed(String teamId, String periodId, long ledgerNanos, long failedOpenNanos, long failedOpenSinceMillis,
-      long nowMillis) {
+  /** Sets a team's spend in a period to at least {@code ledgerNanos} (after Redis lost its data, or at a period's start). */
+  Future<Void> seed(String teamId, String periodId, long ledgerNanos, long nowMillis) {
     return run(seedSha, keys(teamId, "-", periodId), List.of(Long.toString(nowMillis), Long.toString(ledgerNanos),
-        Long.toString(SPEND_TTL_MS), Long.toString(failedOpenNanos), Long.toString(failedOpenSinceMillis))).mapEmpty();
+        Long.toString(SPEND_TTL_MS), "0", "0")).mapEmpty();
+  }
+
+  /**
+   * Pushes back {@code failedOpenNanos}, spent by this replica while it failed open from {@code failedOpenSinceMillis}.
+   * When Redis kept its data through that time, they are added to its figure once per {@code pushId}: a push sent
+   * again after its reply was lost is not added twice. Otherwise the spend becomes at least {@code ledgerNanos}.
+   */
+  Future<Void> pushBack(String teamId, String periodId, String pushId, long failedOpenNanos, long failedOpenSinceMillis,
+      long ledgerNanos, long nowMillis) {
+    List<String> keys = new ArrayList<>(keys(teamId, "-", periodId));
+    keys.add("tg:{" + teamId + "}:push:" + pushId);
+    return run(seedSha, keys, List.of(Long.toString(nowMillis), Long.toString(ledgerNanos), Long.toString(SPEND_TTL_MS),
+        Long.toString(failedOpenNanos), Long.toString(failedOpenSinceMillis))).mapEmpty();
   }
 
   /** Whether Redis answers, within the timeout. */
@@ -264,7 +273,7 @@ public final class RedisQuotas implements QuotaBackend {
     long now = System.currentTimeMillis();
     spentNanosByTeam.forEach((team, nanos) -> {
       String period = periodIdByTeam.get(team);
-      if (period != null) calls.add(seed(team, period, nanos, 0, 0, now));
+      if (period != null) calls.add(seed(team, period, nanos, now));
     });
     return Future.all(calls).mapEmpty();
   }

@@ -70,4 +70,50 @@ class RedisQuotasTest extends QuotaBackendContract {
     }
     redis.close();
   }
+
+  /**
+   * A replica that failed open pushes its local spend back once Redis answers; a push whose reply was lost is sent
+   * again, and Redis must add it once (RedisRestartTest saw a budget refused early when it was added twice).
+   */
+  @Test
+  void a_push_back_sent_again_after_a_lost_reply_is_added_once() {
+    RedisQuotas redis = (RedisQuotas) quotas;
+    String period = "daily:" + periodStart(T0);
+    await(redis.seed(team, period, 38_000, T0)); // Redis holds 38,000 before the outage
+    long outageBegan = T0 + 1_000;
+
+    await(redis.pushBack(team, period, "push-1", 19_000, outageBegan, 0, T0 + 5_000));
+    await(redis.pushBack(team, period, "push-1", 19_000, outageBegan, 0, T0 + 5_400)); // the same push, again
+
+    assertThat(status(T0 + 6_000).spentNanos()).isEqualTo(57_000);
+  }
+
+  /**
+   * When Redis kept its data through the outage, its figure plus each push is exact: the ledger's figure, which may
+   * already hold spend still to be pushed, must not be mixed in, or that spend counts twice.
+   */
+  @Test
+  void pushes_back_are_added_to_what_redis_kept_whatever_the_ledger_says_meanwhile() {
+    RedisQuotas redis = (RedisQuotas) quotas;
+    String period = "daily:" + periodStart(T0);
+    await(redis.seed(team, period, 38_000, T0));
+    long outageBegan = T0 + 1_000;
+
+    // two requests admitted locally, pushed one by one; the ledger has both before the first push
+    await(redis.pushBack(team, period, "push-1", 19_000, outageBegan, 76_000, T0 + 5_000));
+    await(redis.pushBack(team, period, "push-2", 19_000, outageBegan, 76_000, T0 + 5_100));
+
+    assertThat(status(T0 + 6_000).spentNanos()).isEqualTo(76_000);
+  }
+
+  /** Redis lost its data during the outage (no rebuild before it began): the ledger's figure stands, pushes are not added to it. */
+  @Test
+  void a_push_back_to_a_redis_that_lost_its_data_takes_the_ledgers_figure() {
+    RedisQuotas redis = (RedisQuotas) quotas;
+    String period = "daily:" + periodStart(T0);
+
+    await(redis.pushBack(team, period, "push-1", 19_000, T0 + 1_000, 76_000, T0 + 5_000));
+
+    assertThat(status(T0 + 6_000).spentNanos()).isEqualTo(76_000);
+  }
 }
