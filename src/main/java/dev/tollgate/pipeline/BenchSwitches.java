@@ -6,10 +6,12 @@ import java.util.stream.Collectors;
 
 /**
  * Switches that exist only for benchmarks, to measure a stage's cost by leaving its work out (ablation):
- * {@code -Dtollgate.bench.off=auth,admit,estimate,meter,metrics}. Never for production — with them requests
- * are not authenticated ({@code auth}: the first caller is reused for every later request), limited
+ * {@code -Dtollgate.bench.off=auth,admit,estimate,meter,metrics,journal,store}. Never for production — with them
+ * requests are not authenticated ({@code auth}: the first caller is reused for every later request), limited
  * ({@code admit}), estimated ({@code estimate}: input counted as 0 tokens), billed ({@code meter}) or counted
- * ({@code metrics}: request metrics and the access log) — and the gateway logs a warning at start when any is set.
+ * ({@code metrics}: request metrics and the access log), their usage records are not journaled ({@code journal})
+ * or kept ({@code store}: the ledger's batches are taken and thrown away; the server reads these two) — and the
+ * gateway logs a warning at start when any is set.
  */
 public final class BenchSwitches {
   private static final Set<String> OFF = Arrays.stream(System.getProperty("tollgate.bench.off", "").split(","))

@@ -11,6 +11,8 @@ import dev.tollgate.auth.KeyIndex;
 import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.billing.Ledger;
 import dev.tollgate.billing.PriceBook;
+import dev.tollgate.billing.UsageEvent;
+import dev.tollgate.billing.UsageRecords;
 import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.cache.AnswerStore;
@@ -170,7 +172,7 @@ public final class Gateway {
           });
           prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
           warnUnpriced(prices);
-          ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
+          ledger = new Ledger(vertx, benchLedgerStore(), benchBilling(config.billing()), metrics, clock);
           return ledger.start().compose(v -> startQuotas());
         })
         .compose(gate -> {
@@ -301,6 +303,28 @@ public final class Gateway {
             m.name(), t.provider(), t.model(), config.prices() == null ? "the price book (prices: is not set)" : config.prices());
       }
     }));
+  }
+
+  /** The ledger's store; with {@code -Dtollgate.bench.off=store} (benchmarks only), one that takes every batch and keeps nothing. */
+  private UsageRecords benchLedgerStore() {
+    if (!dev.tollgate.pipeline.BenchSwitches.off().contains("store")) return ledgerStore;
+    return new UsageRecords() {
+      @Override
+      public int write(List<UsageEvent> batch) {
+        return batch.size();
+      }
+
+      @Override
+      public Future<Long> prune(Instant cutoff) {
+        return Future.succeededFuture(0L);
+      }
+    };
+  }
+
+  /** Billing as configured; with {@code -Dtollgate.bench.off=journal} (benchmarks only), without the ledger journal. */
+  private static GatewayConfig.Billing benchBilling(GatewayConfig.Billing b) {
+    if (!dev.tollgate.pipeline.BenchSwitches.off().contains("journal")) return b;
+    return new GatewayConfig.Billing(b.batchSize(), b.flushInterval(), b.bufferLimit(), b.retention());
   }
 
   /**
