@@ -8,7 +8,11 @@
 # With --stream N: N concurrent paced streams (64 events 20 ms apart, StreamLoad.java) from the fake provider
 # instead, and the table per relayed event rather than per request.
 #
-# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [--stream N] [COMMAND]
+# With --threads: no profiler; the CPU of each of the gateway's threads over the window instead (from /proc,
+# threadcpu.py), per request: what a stage's helper threads (ledger writer, journal, GC, JIT) cost, and the
+# event loops apart.
+#
+# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [--stream N] [--threads] [COMMAND]
 #   COMMAND: a java command line starting Tollgate (as in ab.sh); default: java -Xmx1g -jar target/tollgate.jar
 #   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 60 s of warm-up, 32
 #   connections. async-profiler comes from Maven Central (tools.profiler:async-profiler) into ~/.m2.
@@ -25,6 +29,7 @@ TEAM_KEY=${BENCH_TEAM_KEY:-tg-bench-key-0123456789abcdefghijklmnopqrstu}
 API=/v1/chat/completions
 CMD=""
 STREAMS=0
+THREADS=0
 TOKENS=64
 while [ $# -gt 0 ]; do
   case $1 in
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift ;;
     --connections) CONNS=$2; shift ;;
     --stream) STREAMS=$2; shift ;;
+    --threads) THREADS=1 ;;
     -h|--help) usage ;;
     -*) log "unknown option $1"; usage 2 ;;
     *) CMD=$1 ;;
@@ -88,6 +94,17 @@ else
 fi
 log "warm-up ${WARMUP}s"
 load "$WARMUP" >/dev/null
+if [ "$THREADS" = 1 ]; then
+  log "CPU by thread over ${SECS}s"
+  python3 "$LOADTEST_DIR/threadcpu.py" "$PID" "$SECS" >"$RUN/threads.txt" &
+  load "$SECS" | tee "$RUN/wrk.txt" >&2
+  wait $!
+  requests=$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' "$RUN/wrk.txt")
+  awk -v requests="$requests" '{ total += $1; ms[NR] = $1; $1 = ""; name[NR] = $0 }
+    END { for (i = 1; i <= NR; i++) printf "%8.1f µs/request %5.1f%%  %s\n", 1000 * ms[i] / requests, 100 * ms[i] / total, name[i]
+          printf "%8.1f µs/request (all threads, %d requests)\n", 1000 * total / requests, requests }' "$RUN/threads.txt" | tee "$RUN/threads-per-request.txt"
+  exit 0
+fi
 event=cpu
 # (jcmd reads name=value arguments: the agent's options go in double quotes to arrive whole)
 agent() { jcmd "$PID" JVMTI.agent_load "$AP_LIB" "\"$1\"" >>"$RUN/attach.log" 2>&1 && tail -1 "$RUN/attach.log" | grep -q 'return code: 0'; }

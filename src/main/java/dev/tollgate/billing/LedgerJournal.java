@@ -191,7 +191,8 @@ final class LedgerJournal {
   /** Starts the journal thread, which hands every record on, journaled or not, in the order it came. */
   void start(Consumer<List<Entry>> downstream) {
     this.downstream = downstream;
-    thread = new Thread(this::run, "tollgate-ledger-journal");
+    // named apart from the writer ("tollgate-ledger-N") within the 15 characters /proc shows
+    thread = new Thread(this::run, "tollgate-journal");
     thread.setDaemon(true);
     thread.start();
   }

@@ -5,6 +5,7 @@ import dev.tollgate.billing.Charge;
 import dev.tollgate.billing.Price;
 import dev.tollgate.billing.PriceBook;
 import dev.tollgate.billing.TokenCounter;
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.Usage;
 import dev.tollgate.quota.Admission;
 import dev.tollgate.quota.QuotaGate;
@@ -45,7 +46,7 @@ final class AdmitStage implements Stage {
   public Future<Void> handle(RequestContext ctx, Next next) {
     Caller caller = ctx.caller();
     QuotaGate gate = caller.synthetic() ? synthetic : quotas;
-    if (BenchSwitches.ADMIT_OFF || !gate.applies(caller.team(), caller.key())) return next.run(ctx);
+    if (BenchSwitches.admitOff() || !gate.applies(caller.team(), caller.key())) return next.run(ctx);
     return admission(ctx, caller, gate).compose(admission -> {
       RateLimitHeaders.set(ctx.response().headers(), admission.rates());
       if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
@@ -61,7 +62,7 @@ final class AdmitStage implements Stage {
     ApiRequest api = ctx.api();
     Route route = ctx.route();
     RouteTarget first = route.candidates().get(0);
-    long input = BenchSwitches.ESTIMATE_OFF ? 0 : TokenCounter.estimate(first.upstreamModel(), api.prompt());
+    long input = BenchSwitches.estimateOff() ? 0 : TokenCounter.estimate(first.upstreamModel(), api.prompt());
     long maxOutput = maxOutputTokens(api, route);
     Price price = prices.find(first.provider(), first.upstreamModel(), route.model());
     long worstCost = price == null ? 0 : prices.cost(price, new Usage(input, maxOutput, 0, 0));

@@ -2,6 +2,7 @@ package dev.tollgate.pipeline;
 
 import dev.tollgate.auth.Authenticator;
 import dev.tollgate.auth.Caller;
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
 
@@ -19,15 +20,15 @@ final class AuthenticateStage implements Stage {
     this.metrics = metrics;
   }
 
-  private Caller first; // BenchSwitches.AUTH_OFF only
+  private Caller first; // BenchSwitches.authOff() only
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
-    if (BenchSwitches.AUTH_OFF && first != null) {
+    if (BenchSwitches.authOff() && first != null) {
       ctx.caller(first);
     } else {
       ctx.caller(authenticator.authenticate(ctx.request()));
-      if (BenchSwitches.AUTH_OFF) first = ctx.caller();
+      if (BenchSwitches.authOff()) first = ctx.caller();
     }
     if (ctx.synthetic()) metrics.syntheticInFlight().incrementAndGet();
     return next.run(ctx);

@@ -3,6 +3,7 @@ package dev.tollgate.pipeline;
 import dev.tollgate.billing.CallOutcome;
 import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.billing.UsageMeter;
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.core.Usage;
 import dev.tollgate.route.RouteTarget;
@@ -32,7 +33,7 @@ final class MeterStage implements Stage {
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
-    if (BenchSwitches.METER_OFF) return next.run(ctx);
+    if (BenchSwitches.meterOff()) return next.run(ctx);
     return next.run(ctx).transform(done -> producedTokens(ctx, done).transform(tokens -> {
       try {
         CallOutcome outcome = outcome(ctx, done, tokens.succeeded() ? tokens.result() : 0);

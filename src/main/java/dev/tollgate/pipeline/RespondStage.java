@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
@@ -50,7 +51,7 @@ final class RespondStage implements Stage {
     boolean synthetic = ctx.synthetic();
     if (synthetic) metrics.syntheticInFlight().decrementAndGet();
     metrics.inFlight().decrementAndGet();
-    if (BenchSwitches.METRICS_OFF || synthetic) return;
+    if (BenchSwitches.metricsOff() || synthetic) return;
     long nanos = System.nanoTime() - ctx.startNanos();
     metrics.request(ctx.operation().wireName(), ctx.modelOrUnknown(), ctx.status(), nanos);
     accessLog.log(ctx, nanos);

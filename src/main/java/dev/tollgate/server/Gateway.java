@@ -11,8 +11,6 @@ import dev.tollgate.auth.KeyIndex;
 import dev.tollgate.auth.KeyIndexSync;
 import dev.tollgate.billing.Ledger;
 import dev.tollgate.billing.PriceBook;
-import dev.tollgate.billing.UsageEvent;
-import dev.tollgate.billing.UsageRecords;
 import dev.tollgate.billing.TokenCounter;
 import dev.tollgate.billing.UsageMeter;
 import dev.tollgate.cache.AnswerStore;
@@ -20,6 +18,7 @@ import dev.tollgate.cache.Flights;
 import dev.tollgate.cache.LocalAnswerStore;
 import dev.tollgate.cache.RedisAnswerStore;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.core.Saturating;
 import dev.tollgate.metrics.GatewayMetrics;
@@ -113,7 +112,7 @@ public final class Gateway {
     int loops = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     GatewayConfig.WarmUp warm = config.server().warmUp();
-    if (warm.on() && dev.tollgate.pipeline.BenchSwitches.off().contains("auth")) {
+    if (warm.on() && BenchSwitches.off().contains("auth")) {
       // without authentication every request is the first caller's: the synthetic ones would be billed to a team
       log.warn("server.warm-up ignored: -Dtollgate.bench.off=auth cannot tell its synthetic requests from a team's");
       warm = GatewayConfig.WarmUp.OFF;
@@ -172,7 +171,7 @@ public final class Gateway {
           });
           prices = config.prices() == null ? PriceBook.empty() : PriceBook.load(Path.of(config.prices()));
           warnUnpriced(prices);
-          ledger = new Ledger(vertx, benchLedgerStore(), benchBilling(config.billing()), metrics, clock);
+          ledger = new Ledger(vertx, ledgerStore, config.billing(), metrics, clock);
           return ledger.start().compose(v -> startQuotas());
         })
         .compose(gate -> {
@@ -187,10 +186,11 @@ public final class Gateway {
           if (failover != null) readiness.check(failover::refusalReason);
           readiness.check(warmUp::problem);
           readiness.started();
-          if (!dev.tollgate.pipeline.BenchSwitches.off().isEmpty()) {
+          if (!BenchSwitches.off().isEmpty()) {
             log.warn("BENCHMARK SWITCHES ON (-Dtollgate.bench.off): {} left out — not for real traffic",
-                dev.tollgate.pipeline.BenchSwitches.off());
+                BenchSwitches.off());
           }
+          followBenchSwitches(System.getProperty("tollgate.bench.off-file"));
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
               verticles.size(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO", config.models().size(),
               config.providers().size());
@@ -305,26 +305,20 @@ public final class Gateway {
     }));
   }
 
-  /** The ledger's store; with {@code -Dtollgate.bench.off=store} (benchmarks only), one that takes every batch and keeps nothing. */
-  private UsageRecords benchLedgerStore() {
-    if (!dev.tollgate.pipeline.BenchSwitches.off().contains("store")) return ledgerStore;
-    return new UsageRecords() {
-      @Override
-      public int write(List<UsageEvent> batch) {
-        return batch.size();
-      }
-
-      @Override
-      public Future<Long> prune(Instant cutoff) {
-        return Future.succeededFuture(0L);
-      }
-    };
-  }
-
-  /** Billing as configured; with {@code -Dtollgate.bench.off=journal} (benchmarks only), without the ledger journal. */
-  private static GatewayConfig.Billing benchBilling(GatewayConfig.Billing b) {
-    if (!dev.tollgate.pipeline.BenchSwitches.off().contains("journal")) return b;
-    return new GatewayConfig.Billing(b.batchSize(), b.flushInterval(), b.bufferLimit(), b.retention());
+  /**
+   * With {@code -Dtollgate.bench.off-file=PATH} (benchmarks only): the benchmark switches are what that file lists,
+   * read twice a second, so one process can be measured with a stage off and on in turn. A missing file changes nothing.
+   */
+  private void followBenchSwitches(String file) {
+    if (file == null) return;
+    log.warn("BENCHMARK SWITCHES FOLLOW {} (-Dtollgate.bench.off-file) — not for real traffic", file);
+    String[] last = {null};
+    vertx.setPeriodic(500, t -> vertx.fileSystem().readFile(file).onSuccess(b -> {
+      String list = b.toString().trim();
+      if (list.equals(last[0])) return;
+      last[0] = list;
+      log.warn("benchmark switches now off: {}", BenchSwitches.set(list));
+    }));
   }
 
   /**
