@@ -58,12 +58,7 @@ ensure_jar
 ports_free $GATEWAY_PORT $FAST_PORT
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-ab.XXXXXX)
-render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
-sed -i "s/127.0.0.1:18081 /127.0.0.1:$FAST_PORT /" "$RUN/upstream-nginx.conf"
-start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
-UPSTREAM_PID=$LAST_PID
-wait_http "http://127.0.0.1:$FAST_PORT/"
-kill -0 "$UPSTREAM_PID" 2>/dev/null || die "the upstream nginx exited: $(tail -3 "$RUN/upstream-nginx.error.log")"
+start_upstream $FAST_PORT
 cd "$REPO_DIR"   # so that the commands may name target/tollgate.jar
 
 # result LABEL WRK_ARGS... URL : post.lua's RESULT line; fails unless every request got a 2xx answer

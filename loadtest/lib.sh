@@ -93,6 +93,18 @@ raise_fd_limit() {
   FD_LIMIT=$(ulimit -n)
 }
 
+# start_upstream PORT : the fast fake upstream, nginx `return 200` (upstream-nginx.conf), on 127.0.0.1:PORT, its files
+# in $RUN; waits until it answers (UPSTREAM_PID: its PID)
+start_upstream() {
+  mkdir -p "$RUN/upstream-body"
+  render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
+  sed -i "s/127.0.0.1:18081 /127.0.0.1:$1 /" "$RUN/upstream-nginx.conf"
+  start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
+  UPSTREAM_PID=$LAST_PID
+  wait_http "http://127.0.0.1:$1/"
+  kill -0 "$UPSTREAM_PID" 2>/dev/null || die "the upstream nginx exited: $(tail -3 "$RUN/upstream-nginx.error.log")"
+}
+
 # render TEMPLATE OUTPUT KEY=VALUE... : copy TEMPLATE replacing every __KEY__ by VALUE
 render() {
   local template=$1 output=$2 expr=() kv; shift 2

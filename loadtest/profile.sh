@@ -60,10 +60,7 @@ unzip -q -o "$AP_JAR" 'linux-x64/*' -d "$RUN/ap"
 AP_LIB=$RUN/ap/linux-x64/libasyncProfiler.so
 
 STATE=$(mktemp -d /tmp/tollgate-profile.XXXXXX)
-render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
-sed -i "s/127.0.0.1:18081 /127.0.0.1:$FAST_PORT /" "$RUN/upstream-nginx.conf"
-start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
-wait_http "http://127.0.0.1:$FAST_PORT/"
+start_upstream $FAST_PORT
 if [ "$STREAMS" -gt 0 ]; then
   start_bg "$RUN/mock.log" java -Xmx1g -jar "$JAR" mock --port 18091
   wait_http "http://127.0.0.1:18091/_mock/stats"

@@ -51,10 +51,7 @@ ensure_jar
 ports_free $GATEWAY_PORT $FAST_PORT
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-toggle.XXXXXX)
-render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
-sed -i "s/127.0.0.1:18081 /127.0.0.1:$FAST_PORT /" "$RUN/upstream-nginx.conf"
-start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
-wait_http "http://127.0.0.1:$FAST_PORT/"
+start_upstream $FAST_PORT
 cd "$REPO_DIR"
 render "$LOADTEST_DIR/gateway-loadtest.yaml" "$STATE/gateway.yaml" STATE="$STATE" LOADTEST="$LOADTEST_DIR" \
   GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091

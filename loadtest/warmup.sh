@@ -62,11 +62,7 @@ ports_free $GATEWAY_PORT $FAST_PORT
 mkdir -p "$RUN/upstream-body"
 STATE=$(mktemp -d /tmp/tollgate-warmup.XXXXXX)
 start_bg "$RUN/noise.log" noise_monitor $$ 5
-render "$LOADTEST_DIR/upstream-nginx.conf" "$RUN/upstream-nginx.conf" OUT="$RUN"
-start_bg "$RUN/upstream-nginx.log" nginx -e "$RUN/upstream-nginx.error.log" -p "$RUN" -c "$RUN/upstream-nginx.conf"
-UPSTREAM_PID=$LAST_PID
-wait_http "http://127.0.0.1:$FAST_PORT/"
-kill -0 "$UPSTREAM_PID" 2>/dev/null || die "the upstream nginx exited: $(tail -3 "$RUN/upstream-nginx.error.log")"
+start_upstream $FAST_PORT
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
