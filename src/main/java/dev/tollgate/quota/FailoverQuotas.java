@@ -38,8 +38,8 @@ public final class FailoverQuotas implements QuotaBackend {
    */
   private record OpenSpend(String teamId, String periodId, AtomicLong nanos, Queue<Push> unconfirmed) {}
 
-  /** Spend pushed back to Redis in one call, under an id of its own. */
-  private record Push(String id, long nanos) {}
+  /** Spend pushed back to Redis in one call, under an id of its own, made while failing open since {@code sinceMillis}. */
+  private record Push(String id, long nanos, long sinceMillis) {}
 
   private final Vertx vertx;
   private final RedisQuotas redis;
@@ -132,21 +132,22 @@ public final class FailoverQuotas implements QuotaBackend {
   }
 
   /**
-   * Adds to Redis what the team spent locally (this replica failing open since {@code since}); the ledger's figure
-   * stands instead if Redis lost its data meanwhile. A push that fails is sent again, the same, when Redis is back:
-   * its reply may be what was lost.
+   * Adds to Redis what the team spent locally (this replica failing open since {@code since}), and makes the spend at
+   * least the ledger's; if Redis lost its data meanwhile, the ledger's figure alone. A push that fails is sent again,
+   * the same (id, amount and outage), when Redis is back: its reply may be what was lost.
    */
   private void pushBack(OpenSpend s, long since) {
     List<Push> pushes = new ArrayList<>();
     for (Push p; (p = s.unconfirmed().poll()) != null; ) pushes.add(p);
     long nanos = s.nanos().getAndSet(0);
-    if (nanos > 0) pushes.add(new Push(UUID.randomUUID().toString(), nanos));
+    if (nanos > 0) pushes.add(new Push(UUID.randomUUID().toString(), nanos, since));
     if (pushes.isEmpty()) return;
     Instant start = periodStart(s.periodId());
-    Future<Long> ledger = history == null || start == null ? Future.succeededFuture(0L)
-        : history.spentSince(s.teamId(), start).recover(e -> Future.succeededFuture(0L));
+    // unknown (-1) when it cannot be read: Redis then keeps its figure, and after a loss of its data rebuilds at the next admission
+    Future<Long> ledger = history == null || start == null ? Future.succeededFuture(-1L)
+        : history.spentSince(s.teamId(), start).timeout(2_000, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture(-1L));
     for (Push p : pushes) {
-      ledger.compose(spent -> redis.pushBack(s.teamId(), s.periodId(), p.id(), p.nanos(), since, spent, clock.millis()))
+      ledger.compose(spent -> redis.pushBack(s.teamId(), s.periodId(), p.id(), p.nanos(), p.sinceMillis(), spent, clock.millis()))
           .onSuccess(v -> log.info("pushed back {} nano-USD team {} spent while failing open", p.nanos(), s.teamId()))
           .onFailure(e -> {
             s.unconfirmed().add(p);

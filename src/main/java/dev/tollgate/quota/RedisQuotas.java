@@ -197,9 +197,9 @@ public final class RedisQuotas implements QuotaBackend {
   }
 
   /**
-   * Pushes back {@code failedOpenNanos}, spent by this replica while it failed open from {@code failedOpenSinceMillis}.
-   * When Redis kept its data through that time, they are added to its figure once per {@code pushId}: a push sent
-   * again after its reply was lost is not added twice. Otherwise the spend becomes at least {@code ledgerNanos}.
+   * Pushes back {@code failedOpenNanos}, spent by this replica while it failed open from {@code failedOpenSinceMillis}:
+   * added to Redis's figure once per {@code pushId} (a push sent again after its reply was lost is not added twice) when
+   * Redis kept its data through that time. The spend becomes at least {@code ledgerNanos} either way (-1: unknown).
    */
   Future<Void> pushBack(String teamId, String periodId, String pushId, long failedOpenNanos, long failedOpenSinceMillis,
       long ledgerNanos, long nowMillis) {

@@ -89,21 +89,38 @@ class RedisQuotasTest extends QuotaBackendContract {
   }
 
   /**
-   * When Redis kept its data through the outage, its figure plus each push is exact: the ledger's figure, which may
-   * already hold spend still to be pushed, must not be mixed in, or that spend counts twice.
+   * When Redis kept its data, the push is added to its figure, and the spend is at least the ledger's: the ledger also
+   * holds what a settlement lost in the outage never told Redis.
    */
   @Test
-  void pushes_back_are_added_to_what_redis_kept_whatever_the_ledger_says_meanwhile() {
+  void a_push_back_is_added_to_what_redis_kept_and_the_ledgers_figure_is_a_floor() {
     RedisQuotas redis = (RedisQuotas) quotas;
     String period = "daily:" + periodStart(T0);
     await(redis.seed(team, period, 38_000, T0));
     long outageBegan = T0 + 1_000;
 
-    // two requests admitted locally, pushed one by one; the ledger has both before the first push
-    await(redis.pushBack(team, period, "push-1", 19_000, outageBegan, 76_000, T0 + 5_000));
-    await(redis.pushBack(team, period, "push-2", 19_000, outageBegan, 76_000, T0 + 5_100));
+    await(redis.pushBack(team, period, "push-1", 19_000, outageBegan, 50_000, T0 + 5_000));
+    assertThat(status(T0 + 5_500).spentNanos()).as("38,000 kept + 19,000 pushed").isEqualTo(57_000);
 
-    assertThat(status(T0 + 6_000).spentNanos()).isEqualTo(76_000);
+    // a request admitted in Redis before the outage, whose settlement (20,000) was lost: only the ledger has it
+    await(redis.pushBack(team, period, "push-2", 1_000, outageBegan, 78_000, T0 + 6_000));
+    assertThat(status(T0 + 6_500).spentNanos()).isEqualTo(78_000);
+  }
+
+  /**
+   * Redis lost its data and the ledger cannot be read: the push is not taken for the whole spend, and the period is
+   * left to be rebuilt from the ledger at the next admission (its marker stays unset).
+   */
+  @Test
+  void a_push_back_to_a_redis_that_lost_its_data_while_the_ledger_is_unreadable_leaves_the_rebuild_to_come() {
+    RedisQuotas redis = (RedisQuotas) quotas;
+    String period = "daily:" + periodStart(T0);
+
+    await(redis.pushBack(team, period, "push-1", 19_000, T0 + 1_000, -1, T0 + 5_000));
+
+    RedisAPI api = RedisAPI.api(Redis.createClient(vertx, EmbeddedServers.redisUrl()));
+    assertThat(await(api.exists(java.util.List.of("tg:{" + team + "}:seeded:" + period))).toInteger()).isZero();
+    api.close();
   }
 
   /** Redis lost its data during the outage (no rebuild before it began): the ledger's figure stands, pushes are not added to it. */
