@@ -48,16 +48,7 @@ while [ $# -gt 0 ]; do
 done
 [ ${#NAMES[@]} -ge 2 ] || { log "give at least two variants, NAME='COMMAND'"; usage 2; }
 
-RUN=$LOADTEST_DIR/out/ab-$(date -u +%Y%m%dT%H%M%SZ)
-RAW=$RUN/raw.txt
-STATE=""
-trap cleanup_on_exit EXIT
-
-ensure_packages wrk:wrk nginx:nginx-light curl:curl
-ensure_jar
-ports_free $GATEWAY_PORT $FAST_PORT
-mkdir -p "$RUN/upstream-body"
-STATE=$(mktemp -d /tmp/tollgate-ab.XXXXXX)
+begin_run ab $GATEWAY_PORT $FAST_PORT
 start_upstream $FAST_PORT
 cd "$REPO_DIR"   # so that the commands may name target/tollgate.jar
 

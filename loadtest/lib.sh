@@ -93,6 +93,22 @@ raise_fd_limit() {
   FD_LIMIT=$(ulimit -n)
 }
 
+# begin_run NAME PORT... : what a benchmark of the fast upstream sets up first: RUN (loadtest/out/NAME-<time>, made)
+# and RAW in it, the exit trap, wrk/nginx/curl and the jar, the ports checked free, and STATE (a temporary directory,
+# removed at exit)
+begin_run() {
+  local name=$1; shift
+  RUN=$LOADTEST_DIR/out/$name-$(date -u +%Y%m%dT%H%M%SZ)
+  RAW=$RUN/raw.txt
+  STATE=""
+  trap cleanup_on_exit EXIT
+  ensure_packages wrk:wrk nginx:nginx-light curl:curl
+  ensure_jar
+  ports_free "$@"
+  mkdir -p "$RUN"
+  STATE=$(mktemp -d "/tmp/tollgate-$name.XXXXXX")
+}
+
 # start_upstream PORT : the fast fake upstream, nginx `return 200` (upstream-nginx.conf), on 127.0.0.1:PORT, its files
 # in $RUN; waits until it answers (UPSTREAM_PID: its PID)
 start_upstream() {

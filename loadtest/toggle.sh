@@ -42,15 +42,7 @@ done
 CMD=${CMD:-java -Xmx1g -jar target/tollgate.jar}
 [[ $CMD == java\ * ]] || die "COMMAND must start with java"
 
-RUN=$LOADTEST_DIR/out/toggle-$(date -u +%Y%m%dT%H%M%SZ)
-RAW=$RUN/raw.txt
-STATE=""
-trap cleanup_on_exit EXIT
-ensure_packages wrk:wrk nginx:nginx-light curl:curl
-ensure_jar
-ports_free $GATEWAY_PORT $FAST_PORT
-mkdir -p "$RUN/upstream-body"
-STATE=$(mktemp -d /tmp/tollgate-toggle.XXXXXX)
+begin_run toggle $GATEWAY_PORT $FAST_PORT
 start_upstream $FAST_PORT
 cd "$REPO_DIR"
 render "$LOADTEST_DIR/gateway-loadtest.yaml" "$STATE/gateway.yaml" STATE="$STATE" LOADTEST="$LOADTEST_DIR" \

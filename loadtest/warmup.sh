@@ -51,16 +51,7 @@ done
 if [ ${#NAMES[@]} -eq 0 ]; then NAMES=(off on); VARIANTS[off]='0s'; VARIANTS[on]='20s'; fi
 [ "$ROUNDS" -ge 1 ] && [ "$SLICES" -ge 12 ] || { log "--rounds must be at least 1, --seconds at least 12"; usage 2; }
 
-RUN=$LOADTEST_DIR/out/warmup-$(date -u +%Y%m%dT%H%M%SZ)
-RAW=$RUN/raw.txt
-STATE=""
-trap cleanup_on_exit EXIT
-
-ensure_packages wrk:wrk nginx:nginx-light curl:curl
-ensure_jar
-ports_free $GATEWAY_PORT $FAST_PORT
-mkdir -p "$RUN/upstream-body"
-STATE=$(mktemp -d /tmp/tollgate-warmup.XXXXXX)
+begin_run warmup $GATEWAY_PORT $FAST_PORT
 start_bg "$RUN/noise.log" noise_monitor $$ 5
 start_upstream $FAST_PORT
 
