@@ -52,15 +52,6 @@ begin_run ab $GATEWAY_PORT $FAST_PORT
 start_upstream $FAST_PORT
 cd "$REPO_DIR"   # so that the commands may name target/tollgate.jar
 
-# result LABEL WRK_ARGS... URL : post.lua's RESULT line; fails unless every request got a 2xx answer
-result() {
-  local label=$1 line; shift
-  line=$(BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" "$@" | { grep '^RESULT ' || true; } | sed 's/^RESULT //')
-  [ -n "$line" ] || die "$label: wrk gave no result"
-  [[ $line == *" errors=0 "* && $line != *" requests=0" ]] || die "$label: failed requests: $line"
-  echo "$line"
-}
-
 # wait_started PID LOG : until the gateway answers a chat completion; fails at once if the process exits
 wait_started() {
   local i code

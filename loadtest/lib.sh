@@ -109,6 +109,16 @@ begin_run() {
   STATE=$(mktemp -d "/tmp/tollgate-$name.XXXXXX")
 }
 
+# result LABEL WRK_ARGS... URL : post.lua's RESULT line (the bench team's key: TEAM_KEY); fails unless every request
+# got a 2xx answer
+result() {
+  local label=$1 line; shift
+  line=$(BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" "$@" | { grep '^RESULT ' || true; } | sed 's/^RESULT //')
+  [ -n "$line" ] || die "$label: wrk gave no result"
+  [[ $line == *" errors=0 "* && $line != *" requests=0" ]] || die "$label: failed requests: $line"
+  echo "$line"
+}
+
 # start_upstream PORT : the fast fake upstream, nginx `return 200` (upstream-nginx.conf), on 127.0.0.1:PORT, its files
 # in $RUN; waits until it answers (UPSTREAM_PID: its PID)
 start_upstream() {

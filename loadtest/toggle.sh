@@ -61,14 +61,6 @@ for i in $(seq 1 100); do grep -q "BENCHMARK SWITCHES FOLLOW" "$RUN/gateway.log"
 grep -q "BENCHMARK SWITCHES FOLLOW" "$RUN/gateway.log" \
   || die "the gateway does not follow -Dtollgate.bench.off-file (a build before it?): $RUN/gateway.log"
 
-result() {
-  local line
-  line=$(BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" "$@" | { grep '^RESULT ' || true; } | sed 's/^RESULT //')
-  [ -n "$line" ] || die "wrk gave no result"
-  [[ $line == *" errors=0 "* && $line != *" requests=0" ]] || die "failed requests: $line"
-  echo "$line"
-}
-
 # switch LIST : writes the file and waits until the gateway has logged that it switched (it reads it twice a second)
 switch() {
   local seen i
@@ -84,19 +76,19 @@ switch() {
 # window STATE PAIR : one measurement with the switches as they are
 window() {
   local before line
-  result -t2 -c32 -d2s "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null   # settle after the switch
+  result settle -t2 -c32 -d2s "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null   # settle after the switch
   before=$(cpu_ms "$PID")
-  line=$(result -t2 -c32 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
+  line=$(result "$1 window" -t2 -c32 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")
   kill -0 "$PID" 2>/dev/null || die "the gateway exited (log: $RUN/gateway.log)"
   echo "$1 pair=$2 $line cpu_ms=$(( $(cpu_ms "$PID") - before ))" | tee -a "$RAW" >&2
 }
 
 log "off windows: $SWITCHES; $PAIRS pairs of ${SECS}s windows after ${WARMUP}s warm-up; results in $RUN"
 : >"$RAW"
-result -t2 -c32 -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
+result warm-up -t2 -c32 -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
 # and 15 s with the switches off, unmeasured: the JIT compiles the path they open before the first window
 switch "$SWITCHES"
-result -t2 -c32 -d15s "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
+result "warm-up, switches off" -t2 -c32 -d15s "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
 switch ""
 current=""
 for pair in $(seq 1 "$PAIRS"); do
