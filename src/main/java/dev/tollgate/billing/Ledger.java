@@ -107,7 +107,7 @@ public final class Ledger {
       return;
     }
     addUnwritten(event);
-    if (journal != null && !BenchSwitches.journalOff()) {
+    if (journal != null && !BenchSwitches.JOURNAL.off()) {
       journal.append(event);
     } else {
       queue.add(new Entry(event, null));
@@ -186,7 +186,7 @@ public final class Ledger {
     List<UsageEvent> events = new ArrayList<>(batch.size());
     for (Entry e : batch) events.add(e.event());
     try {
-      if (!BenchSwitches.storeOff()) store.write(events);
+      if (!BenchSwitches.STORE.off()) store.write(events);
     } catch (Exception e) {
       retry = batch;
       failed(e, batch.size());

@@ -1,6 +1,7 @@
 package dev.tollgate.core;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -14,70 +15,30 @@ import java.util.stream.Collectors;
  * is set. With {@code -Dtollgate.bench.off-file=PATH} the server reads the set from that file while it runs, so a
  * benchmark can switch a stage off and on again in one process (one JIT state, no start-to-start noise).
  */
-public final class BenchSwitches {
-  /** The names a switch may have. */
-  public static final Set<String> NAMES = Set.of("auth", "admit", "estimate", "meter", "metrics", "journal", "store");
+public enum BenchSwitches {
+  AUTH, ADMIT, ESTIMATE, METER, METRICS, JOURNAL, STORE;
 
-  private static volatile Set<String> off = Set.of();
-  private static volatile boolean auth;
-  private static volatile boolean admit;
-  private static volatile boolean estimate;
-  private static volatile boolean meter;
-  private static volatile boolean metrics;
-  private static volatile boolean journal;
-  private static volatile boolean store;
+  private volatile boolean off; // read per request: one plain load
 
   static {
     set(System.getProperty("tollgate.bench.off", ""));
   }
 
-  private BenchSwitches() {}
-
-  /** Switches off what the comma-separated list names (unknown names are ignored) and on everything else; what is off now. */
-  public static Set<String> set(String list) {
-    Set<String> names = Arrays.stream(list.split(",")).map(String::trim).filter(NAMES::contains)
-        .collect(Collectors.toUnmodifiableSet());
-    auth = names.contains("auth");
-    admit = names.contains("admit");
-    estimate = names.contains("estimate");
-    meter = names.contains("meter");
-    metrics = names.contains("metrics");
-    journal = names.contains("journal");
-    store = names.contains("store");
-    off = names;
-    return names;
-  }
-
-  /** What is switched off, for the warnings; empty in every real deployment. */
-  public static Set<String> off() {
+  /** Whether this stage's work is left out. */
+  public boolean off() {
     return off;
   }
 
-  public static boolean authOff() {
-    return auth;
+  /** Switches off what the comma-separated list names (unknown names are ignored) and on everything else; what is off now. */
+  public static Set<String> set(String list) {
+    Set<String> names = Arrays.stream(list.split(",")).map(s -> s.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    for (BenchSwitches s : values()) s.off = names.contains(s.name().toLowerCase(Locale.ROOT));
+    return leftOut();
   }
 
-  public static boolean admitOff() {
-    return admit;
-  }
-
-  public static boolean estimateOff() {
-    return estimate;
-  }
-
-  public static boolean meterOff() {
-    return meter;
-  }
-
-  public static boolean metricsOff() {
-    return metrics;
-  }
-
-  public static boolean journalOff() {
-    return journal;
-  }
-
-  public static boolean storeOff() {
-    return store;
+  /** The names of what is switched off, for the warnings; empty in every real deployment. */
+  public static Set<String> leftOut() {
+    return Arrays.stream(values()).filter(BenchSwitches::off).map(s -> s.name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
   }
 }

@@ -46,7 +46,7 @@ final class AdmitStage implements Stage {
   public Future<Void> handle(RequestContext ctx, Next next) {
     Caller caller = ctx.caller();
     QuotaGate gate = caller.synthetic() ? synthetic : quotas;
-    if (BenchSwitches.admitOff() || !gate.applies(caller.team(), caller.key())) return next.run(ctx);
+    if (BenchSwitches.ADMIT.off() || !gate.applies(caller.team(), caller.key())) return next.run(ctx);
     return admission(ctx, caller, gate).compose(admission -> {
       RateLimitHeaders.set(ctx.response().headers(), admission.rates());
       if (admission.refusal() != null) return Future.failedFuture(admission.refusal());
@@ -62,7 +62,7 @@ final class AdmitStage implements Stage {
     ApiRequest api = ctx.api();
     Route route = ctx.route();
     RouteTarget first = route.candidates().get(0);
-    long input = BenchSwitches.estimateOff() ? 0 : TokenCounter.estimate(first.upstreamModel(), api.prompt());
+    long input = BenchSwitches.ESTIMATE.off() ? 0 : TokenCounter.estimate(first.upstreamModel(), api.prompt());
     long maxOutput = maxOutputTokens(api, route);
     Price price = prices.find(first.provider(), first.upstreamModel(), route.model());
     long worstCost = price == null ? 0 : prices.cost(price, new Usage(input, maxOutput, 0, 0));

@@ -20,15 +20,15 @@ final class AuthenticateStage implements Stage {
     this.metrics = metrics;
   }
 
-  private Caller first; // BenchSwitches.authOff() only
+  private Caller first; // BenchSwitches.AUTH.off() only
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
-    if (BenchSwitches.authOff() && first != null) {
+    if (BenchSwitches.AUTH.off() && first != null) {
       ctx.caller(first);
     } else {
       ctx.caller(authenticator.authenticate(ctx.request()));
-      if (BenchSwitches.authOff()) first = ctx.caller();
+      if (BenchSwitches.AUTH.off()) first = ctx.caller();
     }
     if (ctx.synthetic()) metrics.syntheticInFlight().incrementAndGet();
     return next.run(ctx);

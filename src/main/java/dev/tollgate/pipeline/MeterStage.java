@@ -33,7 +33,7 @@ final class MeterStage implements Stage {
 
   @Override
   public Future<Void> handle(RequestContext ctx, Next next) {
-    if (BenchSwitches.meterOff()) return next.run(ctx);
+    if (BenchSwitches.METER.off()) return next.run(ctx);
     return next.run(ctx).transform(done -> producedTokens(ctx, done).transform(tokens -> {
       try {
         CallOutcome outcome = outcome(ctx, done, tokens.succeeded() ? tokens.result() : 0);

@@ -51,7 +51,7 @@ final class RespondStage implements Stage {
     boolean synthetic = ctx.synthetic();
     if (synthetic) metrics.syntheticInFlight().decrementAndGet();
     metrics.inFlight().decrementAndGet();
-    if (BenchSwitches.metricsOff() || synthetic) return;
+    if (BenchSwitches.METRICS.off() || synthetic) return;
     long nanos = System.nanoTime() - ctx.startNanos();
     metrics.request(ctx.operation().wireName(), ctx.modelOrUnknown(), ctx.status(), nanos);
     accessLog.log(ctx, nanos);

@@ -112,7 +112,7 @@ public final class Gateway {
     int loops = config.server().instances() > 0 ? config.server().instances() : Runtime.getRuntime().availableProcessors();
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
     GatewayConfig.WarmUp warm = config.server().warmUp();
-    if (warm.on() && BenchSwitches.off().contains("auth")) {
+    if (warm.on() && BenchSwitches.AUTH.off()) {
       // without authentication every request is the first caller's: the synthetic ones would be billed to a team
       log.warn("server.warm-up ignored: -Dtollgate.bench.off=auth cannot tell its synthetic requests from a team's");
       warm = GatewayConfig.WarmUp.OFF;
@@ -186,9 +186,9 @@ public final class Gateway {
           if (failover != null) readiness.check(failover::refusalReason);
           readiness.check(warmUp::problem);
           readiness.started();
-          if (!BenchSwitches.off().isEmpty()) {
+          if (!BenchSwitches.leftOut().isEmpty()) {
             log.warn("BENCHMARK SWITCHES ON (-Dtollgate.bench.off): {} left out — not for real traffic",
-                BenchSwitches.off());
+                BenchSwitches.leftOut());
           }
           followBenchSwitches(System.getProperty("tollgate.bench.off-file"));
           log.info("Tollgate listening on {}:{} ({} event loops, {} transport, {} models, {} providers)", config.server().host(), port,
