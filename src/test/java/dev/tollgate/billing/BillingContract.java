@@ -11,6 +11,7 @@ import dev.tollgate.support.GatewayProcess;
 import dev.tollgate.support.Http;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.RawHttp;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,7 +58,7 @@ abstract class BillingContract {
 
   static String yaml(int mockPort, String billing) {
     try {
-      Path prices = Files.createTempFile("prices", ".yaml");
+      Path prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, """
           models:
             upstream-gpt: { input: 0.50, cached-input: 0.25, output: 1.50, reasoning: 3.00 }

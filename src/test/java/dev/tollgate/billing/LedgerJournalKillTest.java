@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.tollgate.store.Database;
 import dev.tollgate.support.GatewayProcess;
 import dev.tollgate.support.Http;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +56,7 @@ class LedgerJournalKillTest {
    */
   @Test
   void kill_9_under_load_loses_no_acknowledged_record_and_the_next_start_writes_each_once() throws Exception {
-    String store = "sqlite:" + Files.createTempDirectory("tollgate-kill") + "/tollgate.db";
+    String store = "sqlite:" + TempFiles.dir("tollgate-kill") + "/tollgate.db";
     String config = yaml(store, "{ flush-interval: 1h, batch-size: 100 }");
     String tag = "kill-" + UUID.randomUUID() + "-";
     int acknowledged = 250;
@@ -106,7 +106,7 @@ class LedgerJournalKillTest {
   void measure_what_kill_9_loses_with_and_without_the_journal() throws Exception {
     for (String billing : List.of("{ journal: off }", "{ }")) {
       for (int run = 0; run < 3; run++) {
-        String store = "sqlite:" + Files.createTempDirectory("tollgate-kill") + "/tollgate.db";
+        String store = "sqlite:" + TempFiles.dir("tollgate-kill") + "/tollgate.db";
         String tag = "measure-" + UUID.randomUUID() + "-";
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicBoolean running = new AtomicBoolean(true);

@@ -21,6 +21,7 @@ import dev.tollgate.support.Http;
 import dev.tollgate.support.MutableClock;
 import dev.tollgate.support.RawHttp;
 import dev.tollgate.support.TcpRelay;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import dev.tollgate.server.Gateway;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class CacheGatewayTest {
   static String yaml(int mockPort, String teamBodies, String extra) {
     try {
-      Path prices = Files.createTempFile("prices", ".yaml");
+      Path prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, "models:\n  upstream-gpt: { input: 0.50, output: 1.50 }\n  upstream-shared: { input: 0.50, output: 1.50 }\n");
       return """
           server: { port: 0, instances: 2, access-log: false, upstream-timeout: 3s, sse-keepalive: 100ms }

@@ -1,6 +1,7 @@
 package dev.tollgate.conformance;
 
 import dev.tollgate.support.Admin;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ final class ConformanceStack {
   static ConformanceStack start() {
     Path prices;
     try {
-      prices = Files.createTempFile("prices", ".yaml");
+      prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, PRICES);
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tollgate.billing.PriceBook;
 import dev.tollgate.config.ConfigLoader;
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.support.TempFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -175,7 +176,7 @@ class KubernetesManifestsTest {
     }
     assertThat(referenced).as(as + "references in gateway.yaml").isNotEmpty();
     assertThat(fromSecrets).as(as + "every secret gateway.yaml references comes from a Secret").containsAll(referenced);
-    Path dir = Files.createTempDirectory("k8s-config");
+    Path dir = TempFiles.dir("k8s-config");
     Files.writeString(dir.resolve("prices.yaml"), m.pricesYaml());
     GatewayConfig config = new ConfigLoader(env).parse(m.source() + "/gateway.yaml", m.gatewayYaml());
     assertThat(PriceBook.load(dir.resolve(Path.of(config.prices()).getFileName()))).isNotNull();

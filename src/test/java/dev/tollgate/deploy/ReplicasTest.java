@@ -8,6 +8,7 @@ import dev.tollgate.config.GatewayConfig;
 import dev.tollgate.mock.MockProvider;
 import dev.tollgate.server.Gateway;
 import dev.tollgate.support.EmbeddedServers;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -134,7 +135,7 @@ class ReplicasTest {
     migrate(store, "3");
     // a hand-made change that collides with V4: the migration fails, as one can in production
     execute(store, "ALTER TABLE usage_records ADD COLUMN outcome TEXT");
-    Path file = Files.createTempFile("gateway", ".yaml");
+    Path file = TempFiles.file("gateway", ".yaml");
     Files.writeString(file, yaml(store, team(), "limits: { rpm: 100 }", team(), "limits: { rpm: 100 }"));
 
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -178,7 +179,7 @@ class ReplicasTest {
 
   private String yaml(String store, String team, String teamBody, String second, String secondBody) {
     try {
-      Path prices = Files.createTempFile("prices", ".yaml");
+      Path prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, "models:\n  upstream-gpt: { input: 0.50, output: 1.50 }\n");
       return """
           server: { port: 0, instances: 1, access-log: false, upstream-timeout: 3s, shutdown-grace: 2s }

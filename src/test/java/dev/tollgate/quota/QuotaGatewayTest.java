@@ -15,6 +15,7 @@ import dev.tollgate.support.GatewayProcess;
 import dev.tollgate.support.Http;
 import dev.tollgate.support.RawHttp;
 import dev.tollgate.support.TcpRelay;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,7 +49,7 @@ class QuotaGatewayTest {
   /** A config with two teams: {@code team} (key ALPHA_KEY) and {@code second} (key BETA_KEY). */
   static String yaml(int mockPort, String team, String teamBody, String second, String secondBody, String extra) {
     try {
-      Path prices = Files.createTempFile("prices", ".yaml");
+      Path prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, "models:\n  upstream-gpt: { input: 0.50, output: 1.50 }\n");
       return """
           server: { port: 0, instances: 2, access-log: false, upstream-timeout: 700ms }

@@ -9,6 +9,7 @@ import dev.tollgate.support.Http;
 import dev.tollgate.support.LogCapture;
 import dev.tollgate.support.RawHttp;
 import dev.tollgate.support.Scrape;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +35,7 @@ class ClientGoneTest {
 
   @BeforeAll
   static void start() throws IOException {
-    Path prices = Files.createTempFile("prices", ".yaml");
+    Path prices = TempFiles.file("prices", ".yaml");
     Files.writeString(prices, "models:\n  upstream-gpt: { input: 2.50, output: 10.00 }\n");
     stack = TestStack.start(port -> """
         server: { port: 0, instances: 1, upstream-timeout: 5s }

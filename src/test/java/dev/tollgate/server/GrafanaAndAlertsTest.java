@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tollgate.support.Http;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class GrafanaAndAlertsTest {
 
   private static String prices() {
     try {
-      Path p = Files.createTempFile("prices", ".yaml");
+      Path p = TempFiles.file("prices", ".yaml");
       Files.writeString(p, "models:\n  upstream-gpt: { input: 2.50, output: 10.00 }\n");
       return p.toString();
     } catch (IOException e) {

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.tollgate.store.Database;
 import dev.tollgate.support.GatewayProcess;
 import dev.tollgate.support.Http;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
@@ -31,7 +31,7 @@ class StoreOutageTest {
    */
   @Test
   void a_full_disk_keeps_the_records_says_not_ready_and_writes_each_once_when_space_returns() throws Exception {
-    Path dir = Files.createTempDirectory("tollgate-full-disk");
+    Path dir = TempFiles.dir("tollgate-full-disk");
     String store = "sqlite:" + dir.resolve("tollgate.db");
     String tag = "full-" + UUID.randomUUID() + "-";
     try (GatewayProcess gateway = new GatewayProcess("""

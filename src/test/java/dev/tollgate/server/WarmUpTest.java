@@ -9,6 +9,7 @@ import dev.tollgate.support.Admin;
 import dev.tollgate.support.EmbeddedServers;
 import dev.tollgate.support.Http;
 import dev.tollgate.support.LogCapture;
+import dev.tollgate.support.TempFiles;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -41,7 +42,7 @@ class WarmUpTest {
 
   private static String yaml(int mockPort, String warmUp, String extra) {
     try {
-      Path prices = Files.createTempFile("prices", ".yaml");
+      Path prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, "models:\n  upstream-gpt: { input: 2.50, output: 10.00 }\n");
       return """
           server: { port: 0, instances: 2, upstream-timeout: 3s, shutdown-grace: 5s, warm-up: %s }

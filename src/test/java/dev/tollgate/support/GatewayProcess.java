@@ -26,7 +26,7 @@ public final class GatewayProcess implements AutoCloseable {
 
   /** @param jvmOptions options for the gateway's JVM, e.g. {@code -Xmx256m} */
   public GatewayProcess(String yaml, String... jvmOptions) throws Exception {
-    Path config = Files.createTempFile("gateway", ".yaml");
+    Path config = TempFiles.file("gateway", ".yaml");
     Files.writeString(config, yaml);
     java.util.List<String> command = new java.util.ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

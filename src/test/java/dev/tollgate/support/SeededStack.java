@@ -21,7 +21,7 @@ public final class SeededStack {
 
   public static String yaml(int mockPort) {
     try {
-      Path prices = Files.createTempFile("prices", ".yaml");
+      Path prices = TempFiles.file("prices", ".yaml");
       Files.writeString(prices, """
           models:
             upstream-gpt: { input: 2.50, output: 10.00 }

@@ -89,11 +89,7 @@ public final class TestStack implements AutoCloseable {
 
   /** A store URL for a new SQLite file in a temporary directory. */
   public static String newSqliteStore() {
-    try {
-      return "sqlite:" + java.nio.file.Files.createTempDirectory("tollgate-test") + "/tollgate.db";
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return "sqlite:" + TempFiles.dir("tollgate-test") + "/tollgate.db";
   }
 
   /** @param store used unless the YAML names a store itself */
