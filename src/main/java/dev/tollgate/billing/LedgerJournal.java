@@ -2,8 +2,6 @@ package dev.tollgate.billing;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.core.JsonGenerator;
-import dev.tollgate.core.Usage;
 import dev.tollgate.metrics.GatewayMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * next fsync, after ~4 ms without one), and fsync'd in batches; a segment file is deleted
  * once every record in it is in the store. Each gateway writes in a directory of its own, locked while it
  * runs; at start-up, the directories of gateways that are gone are taken over and their records written again
- * (the store adds a record once however often it is written).
+ * (the store adds a record once however often it is written). Records are written as {@link JournalCodec}'s frames;
+ * segments of JSON lines, from gateways before it, are still read.
  */
 final class LedgerJournal {
   private static final Logger log = LoggerFactory.getLogger(LedgerJournal.class);
@@ -90,6 +89,9 @@ final class LedgerJournal {
   private final Path own;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  /** Reads the segments of gateways from before the binary frames: a JSON object per line. */
+  private static final String JSON_LINES = ".jsonl";
+
   private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   /**
    * Filled by the event loops without waking anyone: the journal thread takes what has come every {@link #TICK_NANOS}.
@@ -104,6 +106,7 @@ final class LedgerJournal {
   private Thread thread;
   private volatile boolean stopping;
   // the journal thread's own
+  private final JournalCodec codec = new JournalCodec();
   private Segment active;
   private FileChannel channel;
   private long nextSegment;
@@ -133,7 +136,7 @@ final class LedgerJournal {
 
   /**
    * The records of gateways that are gone (their directory is not locked): their segments move into this
-   * journal, to be deleted once written. A line cut short by the kill is skipped. Blocking; before {@link #start}.
+   * journal, to be deleted once written. A record cut short by the kill is skipped. Blocking; before {@link #start}.
    */
   List<Entry> takeOver() throws IOException {
     List<Entry> entries = new ArrayList<>();
@@ -152,10 +155,12 @@ final class LedgerJournal {
         if (held == null) continue; // its gateway is alive
         List<Path> segments;
         try (Stream<Path> files = Files.list(dir)) {
-          segments = files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+          segments = files.filter(LedgerJournal::isSegment).sorted().toList();
         }
         for (Path file : segments) {
-          Segment s = new Segment(Files.move(file, own.resolve(segmentName(nextSegment++))));
+          // a segment keeps its format's extension: one written before JSON lines gave way to frames is read as before
+          String format = file.getFileName().toString().endsWith(JSON_LINES) ? JSON_LINES : JournalCodec.EXTENSION;
+          Segment s = new Segment(Files.move(file, own.resolve(segmentName(nextSegment++, format))));
           int before = entries.size();
           readInto(s, entries);
           s.outstanding.set(entries.size() - before);
@@ -170,6 +175,14 @@ final class LedgerJournal {
   }
 
   private void readInto(Segment s, List<Entry> entries) throws IOException {
+    if (!s.file.getFileName().toString().endsWith(JSON_LINES)) {
+      JournalCodec.Read read = JournalCodec.decode(Files.readAllBytes(s.file));
+      for (UsageEvent e : read.events()) entries.add(new Entry(e, s));
+      if (read.unreadableBytes() > 0) {
+        log.warn("journal segment {}: its last {} bytes skipped (a write cut short)", s.file, read.unreadableBytes());
+      }
+      return;
+    }
     int unreadable = 0;
     try (BufferedReader in = Files.newBufferedReader(s.file)) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -184,8 +197,13 @@ final class LedgerJournal {
     if (unreadable > 0) log.warn("journal segment {}: {} unreadable lines skipped (a write cut short)", s.file, unreadable);
   }
 
-  private static String segmentName(long n) {
-    return String.format("%012d.jsonl", n);
+  private static String segmentName(long n, String format) {
+    return String.format("%012d", n) + format;
+  }
+
+  private static boolean isSegment(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(JournalCodec.EXTENSION) || name.endsWith(JSON_LINES);
   }
 
   /** Starts the journal thread, which hands every record on, journaled or not, in the order it came. */
@@ -284,7 +302,7 @@ final class LedgerJournal {
     try {
       if (active == null || active.bytes >= SEGMENT_BYTES) rotate();
       if (active == null) openSegment();
-      ByteBuffer buffer = serialize(events);
+      ByteBuffer buffer = codec.encode(events);
       before = active.bytes;
       int length = buffer.remaining();
       while (buffer.hasRemaining()) channel.write(buffer);
@@ -306,66 +324,6 @@ final class LedgerJournal {
     }
   }
 
-  private ByteBuffer serialize(List<UsageEvent> events) throws IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(events.size() * 600);
-    try (JsonGenerator g = json.getFactory().createGenerator(out)) {
-      for (UsageEvent e : events) {
-        write(g, e);
-        g.writeRaw('\n');
-      }
-    }
-    return ByteBuffer.wrap(out.toByteArray());
-  }
-
-  /**
-   * One record as the JSON object Jackson would write for it (its components by name; read back with
-   * {@code readValue}), field by field: a record's reflective serializer cost ~3 µs a record.
-   */
-  static void write(JsonGenerator g, UsageEvent e) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("id", e.id());
-    g.writeStringField("requestId", e.requestId());
-    g.writeNumberField("timeMillis", e.timeMillis());
-    g.writeStringField("teamId", e.teamId());
-    g.writeStringField("keyId", e.keyId());
-    g.writeStringField("modelRequested", e.modelRequested());
-    g.writeStringField("model", e.model());
-    g.writeStringField("upstreamModel", e.upstreamModel());
-    g.writeStringField("provider", e.provider());
-    g.writeStringField("endpoint", e.endpoint());
-    g.writeBooleanField("stream", e.stream());
-    writeUsage(g, "usage", e.usage());
-    g.writeNumberField("costNanos", e.costNanos());
-    g.writeBooleanField("priced", e.priced());
-    g.writeBooleanField("estimated", e.estimated());
-    g.writeStringField("cache", e.cache());
-    writeUsage(g, "saved", e.saved());
-    g.writeNumberField("savedCostNanos", e.savedCostNanos());
-    g.writeNumberField("status", e.status());
-    g.writeStringField("outcome", e.outcome());
-    g.writeNumberField("latencyMillis", e.latencyMillis());
-    g.writeFieldName("ttftMillis");
-    if (e.ttftMillis() == null) g.writeNull();
-    else g.writeNumber(e.ttftMillis());
-    g.writeStringField("endUser", e.endUser());
-    g.writeEndObject();
-  }
-
-  private static void writeUsage(JsonGenerator g, String field, Usage u) throws IOException {
-    g.writeFieldName(field);
-    if (u == null) {
-      g.writeNull();
-      return;
-    }
-    g.writeStartObject();
-    g.writeNumberField("promptTokens", u.promptTokens());
-    g.writeNumberField("completionTokens", u.completionTokens());
-    g.writeNumberField("cachedTokens", u.cachedTokens());
-    g.writeNumberField("reasoningTokens", u.reasoningTokens());
-    g.writeNumberField("cacheWriteTokens", u.cacheWriteTokens());
-    g.writeEndObject();
-  }
-
   private void undo(long goodBytes) {
     if (channel == null || goodBytes < 0) return;
     try {
@@ -378,7 +336,7 @@ final class LedgerJournal {
   }
 
   private void openSegment() throws IOException {
-    Segment s = new Segment(own.resolve(segmentName(nextSegment++)));
+    Segment s = new Segment(own.resolve(segmentName(nextSegment++, JournalCodec.EXTENSION)));
     channel = FileChannel.open(s.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     active = s;
   }
@@ -427,7 +385,7 @@ final class LedgerJournal {
       lock.release();
       lockChannel.close();
       try (Stream<Path> left = Files.list(own)) {
-        if (left.noneMatch(f -> f.getFileName().toString().endsWith(".jsonl"))) {
+        if (left.noneMatch(LedgerJournal::isSegment)) {
           Files.deleteIfExists(own.resolve("lock"));
           Files.deleteIfExists(own);
         }

@@ -1,39 +1,92 @@
 package dev.tollgate.billing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.core.Usage;
-import java.io.StringWriter;
+import dev.tollgate.metrics.GatewayMetrics;
+import dev.tollgate.support.TempFiles;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LedgerJournalFormatTest {
-  private final ObjectMapper json = new ObjectMapper();
-
   private static UsageEvent full() {
-    return new UsageEvent("id-1", "req \"quoted\" \u00e9", 1_796_000_000_123L, "team-a", "key-1", "gpt-4o", "gpt-4o",
+    return new UsageEvent("id-1", "req \"quoted\" \u00e9 \u4e2d \ud83d\ude00", 1_796_000_000_123L, "team-a", "key-1", "gpt-4o", "gpt-4o",
         "gpt-4o-2024-08-06", "openai", "/v1/chat/completions", true, new Usage(11, 22, 3, 4, 5), 123_456L, true, false,
         "hit", new Usage(7, 8, 9, 10, 11), 99L, 200, "ok", 1234L, 56L, "user\nnewline");
   }
 
-  private String written(UsageEvent e) throws Exception {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = json.getFactory().createGenerator(out)) {
-      LedgerJournal.write(g, e);
-    }
-    return out.toString();
+  private static UsageEvent sparse() {
+    return new UsageEvent("id-2", "r", 1L, "t", "k", "m", "m", null, null, "/v1/embeddings", false, Usage.ZERO, 0, false,
+        true, null, Usage.ZERO, 0, 502, "error", 5L, null, null);
   }
 
-  /** The journal's hand-written lines read back as the same records, and are the JSON Jackson itself writes. */
+  private static UsageEvent extremes() {
+    return new UsageEvent("id-3", "", Long.MAX_VALUE, "t", "k", "m", "m", "u", "p", "/v1/chat/completions", true,
+        new Usage(Long.MAX_VALUE, 0, Long.MIN_VALUE, -1, Integer.MAX_VALUE), Long.MIN_VALUE, false, true, "coalesced", null,
+        -5, 599, "timeout", 0, 0L, "x".repeat(70_000));
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    return Arrays.copyOfRange(b.array(), b.position(), b.limit());
+  }
+
   @Test
-  void a_journal_line_reads_back_as_the_record_it_was() throws Exception {
-    for (UsageEvent e : new UsageEvent[] {full(), new UsageEvent("id-2", "r", 1L, "t", "k", "m", "m", null, null, "/v1/embeddings",
-        false, Usage.ZERO, 0, false, true, null, Usage.ZERO, 0, 502, "error", 5L, null, null)}) {
-      String line = written(e);
-      assertEquals(e, json.readValue(line, UsageEvent.class));
-      assertEquals(json.readTree(json.writeValueAsString(e)), json.readTree(line));
-      assertEquals(-1, line.indexOf('\n'), "one line per record");
+  void every_record_reads_back_as_it_was_written() {
+    List<UsageEvent> events = List.of(full(), sparse(), extremes(), full());
+    JournalCodec.Read read = JournalCodec.decode(bytes(new JournalCodec().encode(events)));
+    assertEquals(events, read.events());
+    assertEquals(0, read.unreadableBytes());
+  }
+
+  /** A kill mid-write leaves a torn last frame; bytes a power cut scrambled fail their checksum. Neither is read. */
+  @Test
+  void a_torn_or_corrupt_frame_ends_the_segment_and_the_records_before_it_are_kept() {
+    JournalCodec codec = new JournalCodec();
+    byte[] one = bytes(codec.encode(List.of(full())));
+    byte[] three = bytes(codec.encode(List.of(full(), sparse(), full())));
+    for (int cut = one.length + 1; cut < three.length; cut += 7) {
+      JournalCodec.Read read = JournalCodec.decode(Arrays.copyOf(three, cut));
+      assertTrue(read.events().size() >= 1 && read.events().size() <= 2, "cut at " + cut);
+      assertEquals(full(), read.events().get(0));
+      assertTrue(read.unreadableBytes() > 0, "cut at " + cut);
+    }
+    byte[] corrupt = three.clone();
+    corrupt[one.length + 20] ^= 0x40; // inside the second record's payload
+    JournalCodec.Read read = JournalCodec.decode(corrupt);
+    assertEquals(List.of(full()), read.events());
+    assertEquals(three.length - one.length, read.unreadableBytes());
+  }
+
+  /**
+   * A gateway killed before this format left JSON lines (Jackson's form of the record, one per line); the next start
+   * takes them over with the new segments of another killed gateway, and a line cut short is skipped.
+   */
+  @Test
+  void a_killed_gateways_json_lines_and_frames_are_both_taken_over() throws Exception {
+    Path root = TempFiles.dir("journal-formats");
+    ObjectMapper json = new ObjectMapper();
+    Path old = Files.createDirectories(root.resolve("1-old"));
+    Files.writeString(old.resolve("000000000000.jsonl"),
+        json.writeValueAsString(full()) + "\n" + json.writeValueAsString(sparse()) + "\n" + "{\"id\":\"torn");
+    Path recent = Files.createDirectories(root.resolve("2-recent"));
+    Files.write(recent.resolve("000000000000" + JournalCodec.EXTENSION), bytes(new JournalCodec().encode(List.of(extremes()))));
+
+    LedgerJournal journal = LedgerJournal.open(root, new GatewayMetrics());
+    try {
+      List<UsageEvent> taken = journal.takeOver().stream().map(LedgerJournal.Entry::event).toList();
+      assertEquals(List.of(full(), sparse(), extremes()), taken);
+      try (var files = Files.list(journal.directory())) {
+        assertEquals(List.of("000000000000.jsonl", "000000000001" + JournalCodec.EXTENSION, "lock"),
+            files.map(f -> f.getFileName().toString()).sorted().toList(), "each segment keeps its format");
+      }
+    } finally {
+      journal.close();
     }
   }
 }
