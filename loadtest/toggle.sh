@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ablation in one process: what switching benchmark switches off (-Dtollgate.bench.off's names: auth, admit,
-# estimate, meter, metrics, journal, store) saves, measured in windows that alternate off and on in ONE running
+# estimate, meter, metrics, journal, store, ids, parse) saves, measured in windows that alternate off and on in ONE running
 # gateway (through -Dtollgate.bench.off-file), so that every window shares the same JIT state and the machine's drift
 # cancels out (pairs in ABBA order). Starts with ab.sh spread between separate starts by ±20 % for the same build;
 # a stage's few µs only show this way. Per window: req/s at 32 connections and the gateway's CPU per request;
@@ -37,8 +37,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[[ $SWITCHES =~ ^(auth|admit|estimate|meter|metrics|journal|store)(,(auth|admit|estimate|meter|metrics|journal|store))*$ ]] \
-  || { log "SWITCHES: a comma-separated list of auth, admit, estimate, meter, metrics, journal, store"; usage 2; }
+[[ $SWITCHES =~ ^(auth|admit|estimate|meter|metrics|journal|store|ids|parse)(,(auth|admit|estimate|meter|metrics|journal|store|ids|parse))*$ ]] \
+  || { log "SWITCHES: a comma-separated list of auth, admit, estimate, meter, metrics, journal, store, ids, parse"; usage 2; }
 CMD=${CMD:-java -Xmx1g -jar target/tollgate.jar}
 [[ $CMD == java\ * ]] || die "COMMAND must start with java"
 

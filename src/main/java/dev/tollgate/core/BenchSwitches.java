@@ -16,7 +16,14 @@ import java.util.stream.Collectors;
  * benchmark can switch a stage off and on again in one process (one JIT state, no start-to-start noise).
  */
 public enum BenchSwitches {
-  AUTH, ADMIT, ESTIMATE, METER, METRICS, JOURNAL, STORE;
+  AUTH, ADMIT, ESTIMATE, METER, METRICS, JOURNAL, STORE,
+  /** Request ids and Server-Timing: no id made or sent (one constant id), no timing header. */
+  IDS,
+  /**
+   * Body parsing (OpenAI dialect): no JSON tree of the request; its model and {@code stream} read by a streaming scan and
+   * its bytes sent upstream as they came (the model not rewritten, the prompt empty): the floor of a tree-less parse.
+   */
+  PARSE;
 
   private volatile boolean off; // read per request: one plain load
 

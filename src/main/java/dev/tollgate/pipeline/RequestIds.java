@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.Ids;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -12,6 +13,7 @@ public final class RequestIds {
 
   /** Puts the request's id on its response (once) and returns it. */
   public static String of(HttpServerRequest request) {
+    if (BenchSwitches.IDS.off()) return "req_bench";
     String set = request.response().headers().get("x-request-id");
     if (set != null) return set;
     String id = fresh(request);

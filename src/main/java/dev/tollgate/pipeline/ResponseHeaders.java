@@ -1,5 +1,6 @@
 package dev.tollgate.pipeline;
 
+import dev.tollgate.core.BenchSwitches;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -46,6 +47,7 @@ final class ResponseHeaders {
 
   /** {@code x-request-id} and {@code Server-Timing}: the gateway's own time and the upstream's, in ms. */
   static void gateway(RequestContext ctx, HttpServerResponse out) {
+    if (BenchSwitches.IDS.off()) return;
     out.putHeader(REQUEST_ID, ctx.requestId());
     long now = System.nanoTime();
     long sent = ctx.attempts().sentNanos();

@@ -1,6 +1,7 @@
 package dev.tollgate.pipeline;
 
 import dev.tollgate.config.GatewayConfig;
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.metrics.GatewayMetrics;
 import dev.tollgate.provider.ProviderAdapter;
@@ -214,8 +215,8 @@ final class UpstreamStage implements Stage {
     }
     long firstByte = config.firstByteTimeout().toMillis();
     // a safety net: the gateway's own timers below and in the relay are the ones meant to fire
-    upstream.options().setIdleTimeout(Math.max(firstByte, config.idleTimeout().toMillis()) + 1000)
-        .putHeader("x-request-id", ctx.requestId());
+    upstream.options().setIdleTimeout(Math.max(firstByte, config.idleTimeout().toMillis()) + 1000);
+    if (!BenchSwitches.IDS.off()) upstream.options().putHeader("x-request-id", ctx.requestId());
     return client.request(upstream.options()).compose(req -> {
       // failures arrive through the response future; without a handler Vert.x would also log each one
       req.exceptionHandler(e -> { });

@@ -1,9 +1,13 @@
 package dev.tollgate.wire.openai;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.Answer;
 import dev.tollgate.wire.ApiRequest;
@@ -59,6 +63,7 @@ public final class OpenAiDialect implements Dialect {
   @Override
   public ApiRequest read(Operation operation, byte[] raw, String pathModel) {
     OpenAiEndpoint endpoint = (OpenAiEndpoint) operation;
+    if (BenchSwitches.PARSE.off()) return unparsed(endpoint, raw, pathModel);
     JsonNode tree;
     try {
       tree = requests.readTree(raw);
@@ -103,6 +108,32 @@ public final class OpenAiDialect implements Dialect {
         user != null && user.isTextual() ? user.asText() : null);
   }
 
+  /** Benchmark only ({@link BenchSwitches#PARSE}): the model and {@code stream} by a streaming scan, the bytes kept whole. */
+  private ApiRequest unparsed(OpenAiEndpoint endpoint, byte[] raw, String pathModel) {
+    String model = pathModel;
+    boolean stream = false;
+    try (JsonParser p = json.createParser(raw)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          if (field.equals("model") && value == JsonToken.VALUE_STRING && model == null) model = p.getText();
+          else if (field.equals("stream")) stream = value == JsonToken.VALUE_TRUE && endpoint.streams();
+          else p.skipChildren();
+        }
+      }
+    } catch (Exception e) {
+      throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
+    }
+    if (model == null) throw GatewayFailure.badRequest("You must provide a model parameter.", "model");
+    ObjectNode kept = json.createObjectNode();
+    kept.set(UNPARSED, new POJONode(raw));
+    return new ApiRequest(this, endpoint, kept, model, stream, false, endpoint.generates() ? null : 0L, null);
+  }
+
+  /** Where {@link #unparsed} keeps the request's bytes (a parsed body never holds a POJO node, whatever its names). */
+  private static final String UNPARSED = "\u0000unparsed";
+
   @Override
   public Prompt prompt(ApiRequest request) {
     return OpenAiPrompt.of((OpenAiEndpoint) request.operation(), request.body());
@@ -111,6 +142,7 @@ public final class OpenAiDialect implements Dialect {
   @Override
   public byte[] upstreamBody(ApiRequest request, String upstreamModel) {
     ObjectNode body = request.body();
+    if (body.get(UNPARSED) instanceof POJONode unparsed) return (byte[]) unparsed.getPojo();
     body.put("model", upstreamModel);
     if (request.stream() && ((OpenAiEndpoint) request.operation()).takesStreamOptions && !request.clientWantsUsage()) {
       JsonNodes.objectAt(body, "stream_options").put("include_usage", true);
