@@ -18,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * Redis quotas with a plan for when Redis is unreachable: per team, fail open (fall back to this
  * replica's local limits, loudly, with a metric) or fail closed (503). A reservation made locally is
  * settled locally. Redis is pinged every second, so readiness knows when it is gone and the spend made
- * while failing open is pushed back to Redis as soon as it is back, as are the settlements Redis did not take.
+ * while failing open is pushed back to Redis as soon as it is back.
  */
 public final class FailoverQuotas implements QuotaBackend {
   private static final Logger log = LoggerFactory.getLogger(FailoverQuotas.class);
@@ -42,14 +41,6 @@ public final class FailoverQuotas implements QuotaBackend {
   /** Spend pushed back to Redis in one call, under an id of its own, made while failing open since {@code sinceMillis}. */
   private record Push(String id, long nanos, long sinceMillis) {}
 
-  /** A settlement of a reservation made in Redis that Redis did not confirm: sent again, as it was, when Redis answers. */
-  private record Unsettled(Reservation reservation, long tokens, long costNanos, long nowMillis, int attempts) {}
-
-  /** Settlements kept to send again, at most: those of the requests in flight when Redis went away. */
-  private static final int MAX_UNSETTLED = 100_000;
-  /** Tries of one settlement before it is given up (Redis answering every ping but refusing it: a bug, not an outage). */
-  private static final int SETTLE_ATTEMPTS = 5;
-
   private final Vertx vertx;
   private final RedisQuotas redis;
   private final LocalQuotas local;
@@ -61,8 +52,6 @@ public final class FailoverQuotas implements QuotaBackend {
   private final AtomicBoolean down = new AtomicBoolean();
   private final Map<String, OpenSpend> openSpend = new ConcurrentHashMap<>();
   private final Map<String, Future<Void>> localSeeds = new ConcurrentHashMap<>();
-  private final Queue<Unsettled> unsettled = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger unsettledCount = new AtomicInteger();
   private volatile long downSinceMillis;
   private volatile long lastWarnNanos;
   private long probeTimer = -1;
@@ -140,7 +129,6 @@ public final class FailoverQuotas implements QuotaBackend {
     log.info("Redis reachable again after {} s: quotas are shared again", (clock.millis() - since) / 1000);
     localSeeds.clear();
     openSpend.values().forEach(s -> pushBack(s, since));
-    settleAgain();
   }
 
   /**
@@ -188,39 +176,11 @@ public final class FailoverQuotas implements QuotaBackend {
       }
       return local.settle(r, actualTokens, actualCostNanos, nowMillis);
     }
-    return settleInRedis(new Unsettled(r, actualTokens, actualCostNanos, nowMillis, 0));
-  }
-
-  /**
-   * Settles a reservation made in Redis; one Redis did not confirm is kept and sent again when Redis answers (its
-   * reservation lapses with its lease meanwhile, and the settlement books the cost all the same). Were only its reply
-   * lost, the cost is booked twice: an overcount of one request, never an overspend. Without this, a request admitted
-   * just before an outage and ending in it would never count in Redis.
-   */
-  private Future<Void> settleInRedis(Unsettled u) {
-    return redis.settle(u.reservation(), u.tokens(), u.costNanos(), u.nowMillis()).recover(e -> {
-      unreachable(e);
-      Reservation r = u.reservation();
-      if (u.attempts() + 1 >= SETTLE_ATTEMPTS) {
-        log.error("cannot settle reservation {} of team {} in Redis after {} tries ({}); its {} nano-USD count in the "
-            + "ledger only", r.id(), r.teamId(), SETTLE_ATTEMPTS, e.toString(), u.costNanos());
-      } else if (unsettledCount.incrementAndGet() > MAX_UNSETTLED) {
-        unsettledCount.decrementAndGet();
-        log.error("cannot settle reservation {} of team {} in Redis ({}), and {} settlements already wait: its {} "
-            + "nano-USD count in the ledger only", r.id(), r.teamId(), e.toString(), MAX_UNSETTLED, u.costNanos());
-      } else {
-        unsettled.add(new Unsettled(r, u.tokens(), u.costNanos(), u.nowMillis(), u.attempts() + 1));
-        log.warn("cannot settle reservation {} in Redis ({}); settling it when Redis answers again", r.id(), e.toString());
-      }
+    return redis.settle(r, actualTokens, actualCostNanos, nowMillis).recover(e -> {
+      // the lease expires on its own; the spend stays in the ledger
+      log.warn("cannot settle reservation {} in Redis ({}); its lease will expire", r.id(), e.toString());
       return Future.succeededFuture();
     });
-  }
-
-  private void settleAgain() {
-    for (Unsettled u; (u = unsettled.poll()) != null; ) {
-      unsettledCount.decrementAndGet();
-      settleInRedis(u);
-    }
   }
 
   @Override
