@@ -178,7 +178,13 @@ final class LedgerJournal {
     if (!s.file.getFileName().toString().endsWith(JSON_LINES)) {
       JournalCodec.Read read = JournalCodec.decode(Files.readAllBytes(s.file));
       for (UsageEvent e : read.events()) entries.add(new Entry(e, s));
-      if (read.unreadableBytes() > 0) {
+      if (read.damagedInside()) {
+        // the records around the damage are lost: keep the bytes (the segment itself goes once its records are written)
+        Path copy = own.getParent().resolve(s.file.getFileName() + "." + own.getFileName() + ".damaged");
+        Files.copy(s.file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        log.error("journal segment {}: {} bytes inside it could not be read, skipped ({} records read); a copy is kept in {}",
+            s.file, read.unreadableBytes(), read.events().size(), copy);
+      } else if (read.unreadableBytes() > 0) {
         log.warn("journal segment {}: its last {} bytes skipped (a write cut short)", s.file, read.unreadableBytes());
       }
       return;
@@ -296,7 +302,7 @@ final class LedgerJournal {
     }
   }
 
-  /** Writes the records to the active segment; the segment, or null if the write failed (undone, so no line is left torn). */
+  /** Writes the records to the active segment; the segment, or null if the write failed (undone, so no frame is left torn). */
   private Segment append(List<UsageEvent> events) {
     long before = -1;
     try {

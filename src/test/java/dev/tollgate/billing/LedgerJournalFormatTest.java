@@ -1,6 +1,7 @@
 package dev.tollgate.billing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,23 +45,52 @@ class LedgerJournalFormatTest {
     assertEquals(0, read.unreadableBytes());
   }
 
-  /** A kill mid-write leaves a torn last frame; bytes a power cut scrambled fail their checksum. Neither is read. */
+  /** A kill mid-write leaves a torn last frame: it is skipped, every record before it read. */
   @Test
-  void a_torn_or_corrupt_frame_ends_the_segment_and_the_records_before_it_are_kept() {
+  void a_torn_last_frame_is_skipped_and_the_records_before_it_are_kept() {
     JournalCodec codec = new JournalCodec();
-    byte[] one = bytes(codec.encode(List.of(full())));
+    byte[] two = bytes(codec.encode(List.of(full(), sparse())));
     byte[] three = bytes(codec.encode(List.of(full(), sparse(), full())));
-    for (int cut = one.length + 1; cut < three.length; cut += 7) {
+    for (int cut = two.length + 1; cut < three.length; cut += 7) {
       JournalCodec.Read read = JournalCodec.decode(Arrays.copyOf(three, cut));
-      assertTrue(read.events().size() >= 1 && read.events().size() <= 2, "cut at " + cut);
-      assertEquals(full(), read.events().get(0));
-      assertTrue(read.unreadableBytes() > 0, "cut at " + cut);
+      assertEquals(List.of(full(), sparse()), read.events(), "cut at " + cut);
+      assertEquals(cut - two.length, read.unreadableBytes(), "cut at " + cut);
+      assertFalse(read.damagedInside(), "cut at " + cut);
     }
-    byte[] corrupt = three.clone();
-    corrupt[one.length + 20] ^= 0x40; // inside the second record's payload
-    JournalCodec.Read read = JournalCodec.decode(corrupt);
-    assertEquals(List.of(full()), read.events());
-    assertEquals(three.length - one.length, read.unreadableBytes());
+  }
+
+  /**
+   * Bytes scrambled inside a segment (a power cut, a bad disk) lose only the records they touch: reading goes on at
+   * the next frame whose checksum holds, and the damage is reported.
+   */
+  @Test
+  void damage_inside_a_segment_loses_only_the_records_it_touches() {
+    JournalCodec codec = new JournalCodec();
+    int first = bytes(codec.encode(List.of(full()))).length;
+    int second = bytes(codec.encode(List.of(sparse()))).length;
+    byte[] four = bytes(codec.encode(List.of(full(), sparse(), extremes(), full())));
+    for (int at : new int[] {first, first + 3, first + 20, first + second - 1}) { // its length, checksum, payload, last byte
+      byte[] damaged = four.clone();
+      damaged[at] ^= 0x40;
+      JournalCodec.Read read = JournalCodec.decode(damaged);
+      assertEquals(List.of(full(), extremes(), full()), read.events(), "damage at " + at);
+      assertEquals(second, read.unreadableBytes(), "damage at " + at);
+      assertTrue(read.damagedInside(), "damage at " + at);
+    }
+    byte[] zeroed = four.clone();
+    Arrays.fill(zeroed, first, first + second + 10, (byte) 0); // a run of zeros, as a power cut can leave
+    assertEquals(List.of(full(), full()), JournalCodec.decode(zeroed).events(), "the second and third lost, the fourth found");
+  }
+
+  /** A record of any size reads back (a client's "user" field may be megabytes), and those after it too. */
+  @Test
+  void a_record_of_megabytes_reads_back_with_those_after_it() {
+    UsageEvent big = new UsageEvent("id-4", "r", 1L, "t", "k", "m", "m", null, null, "/v1/chat/completions", false,
+        Usage.ZERO, 0, false, false, null, Usage.ZERO, 0, 200, "ok", 5L, null, "u".repeat(3 << 20));
+    List<UsageEvent> events = List.of(full(), big, sparse());
+    JournalCodec.Read read = JournalCodec.decode(bytes(new JournalCodec().encode(events)));
+    assertEquals(events, read.events());
+    assertEquals(0, read.unreadableBytes());
   }
 
   /**
@@ -84,6 +114,30 @@ class LedgerJournalFormatTest {
       try (var files = Files.list(journal.directory())) {
         assertEquals(List.of("000000000000.jsonl", "000000000001" + JournalCodec.EXTENSION, "lock"),
             files.map(f -> f.getFileName().toString()).sorted().toList(), "each segment keeps its format");
+      }
+    } finally {
+      journal.close();
+    }
+  }
+
+  /** A segment damaged inside is read around the damage at take-over, and a copy of it is kept for a person to look at. */
+  @Test
+  void a_segment_damaged_inside_is_taken_over_around_the_damage_and_kept_as_a_copy() throws Exception {
+    Path root = TempFiles.dir("journal-damaged");
+    JournalCodec codec = new JournalCodec();
+    int first = bytes(codec.encode(List.of(full()))).length;
+    byte[] damaged = bytes(codec.encode(List.of(full(), sparse(), extremes())));
+    damaged[first + 12] ^= 0x01;
+    Path dead = Files.createDirectories(root.resolve("1-dead"));
+    Files.write(dead.resolve("000000000000" + JournalCodec.EXTENSION), damaged);
+
+    LedgerJournal journal = LedgerJournal.open(root, new GatewayMetrics());
+    try {
+      assertEquals(List.of(full(), extremes()), journal.takeOver().stream().map(LedgerJournal.Entry::event).toList());
+      try (var files = Files.list(root)) {
+        List<Path> copies = files.filter(f -> f.getFileName().toString().endsWith(".damaged")).toList();
+        assertEquals(1, copies.size());
+        assertEquals(Arrays.toString(damaged), Arrays.toString(Files.readAllBytes(copies.get(0))));
       }
     } finally {
       journal.close();
