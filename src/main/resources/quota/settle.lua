@@ -1,8 +1,11 @@
 -- Settles a reservation: frees its concurrency leases, corrects the tokens it reserved to what was
 -- used (if its second is still in the window), drops its budget reservation and books the actual cost.
 -- ARGV: 1 now ms, 2 reservation id, 3 the second it was counted in, 4 tokens used minus reserved,
--- 5 actual cost nano-USD, 6 spend key time-to-live ms.
+-- 5 actual cost nano-USD, 6 spend key time-to-live ms, 7 '1' when the settlement is sent again (its first sending got
+-- no reply): then it settles only a reservation still held here, so that it is booked once however often it is sent
+-- (one whose lease ran out and was tidied away is not booked by it either). Returns 1 if it settled, 0 if not.
 local id, sec, delta, cost = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+if ARGV[7] == '1' and not redis.call('ZSCORE', KEYS[2], id) then return 0 end
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[4], id)
 if delta ~= 0 and sec > nowSec - 60 then

@@ -26,6 +26,9 @@ final class JournalCodec {
   private static final int ESTIMATED = 4;
   private static final int TTFT = 8;
 
+  /** The most the buffer keeps between calls: a full group of typical records (2,000 of ~180 bytes) fits. */
+  private static final int KEPT = 1 << 20;
+
   private final CRC32C crc = new CRC32C();
   private byte[] buf = new byte[64 * 1024];
   private int pos;
@@ -33,6 +36,7 @@ final class JournalCodec {
   /** The frames of {@code events}, in a buffer this codec reuses at the next call. */
   ByteBuffer encode(List<UsageEvent> events) {
     pos = 0;
+    if (buf.length > KEPT) buf = new byte[64 * 1024]; // grown for records of megabytes: not kept for all later groups
     for (UsageEvent e : events) {
       int frame = pos;
       pos += 8;

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Redis quotas with a plan for when Redis is unreachable: per team, fail open (fall back to this
  * replica's local limits, loudly, with a metric) or fail closed (503). A reservation made locally is
  * settled locally. Redis is pinged every second, so readiness knows when it is gone and the spend made
- * while failing open is pushed back to Redis as soon as it is back.
+ * while failing open is pushed back to Redis as soon as it is back, and the settlements it did not answer are sent again.
  */
 public final class FailoverQuotas implements QuotaBackend {
   private static final Logger log = LoggerFactory.getLogger(FailoverQuotas.class);
@@ -41,6 +42,14 @@ public final class FailoverQuotas implements QuotaBackend {
   /** Spend pushed back to Redis in one call, under an id of its own, made while failing open since {@code sinceMillis}. */
   private record Push(String id, long nanos, long sinceMillis) {}
 
+  /** A settlement of a reservation made in Redis that got no reply: sent again, one at a time, while Redis answers. */
+  private record Unsettled(Reservation reservation, long tokens, long costNanos, long nowMillis, int tries) {}
+
+  /** Settlements kept to send again, at most: those of the requests in flight when Redis went away. */
+  private static final int MAX_UNSETTLED = 100_000;
+  /** Sendings of one settlement before it is given up (Redis answering pings but refusing it: not an outage). */
+  private static final int SETTLE_TRIES = 5;
+
   private final Vertx vertx;
   private final RedisQuotas redis;
   private final LocalQuotas local;
@@ -52,6 +61,10 @@ public final class FailoverQuotas implements QuotaBackend {
   private final AtomicBoolean down = new AtomicBoolean();
   private final Map<String, OpenSpend> openSpend = new ConcurrentHashMap<>();
   private final Map<String, Future<Void>> localSeeds = new ConcurrentHashMap<>();
+  private final Queue<Unsettled> unsettled = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger unsettledCount = new AtomicInteger();
+  private final AtomicBoolean resending = new AtomicBoolean();
+  private volatile long lastSettleWarnNanos;
   private volatile long downSinceMillis;
   private volatile long lastWarnNanos;
   private long probeTimer = -1;
@@ -67,7 +80,10 @@ public final class FailoverQuotas implements QuotaBackend {
     this.metrics = metrics;
     this.history = history;
     this.clock = clock;
-    probeTimer = vertx.setPeriodic(PROBE_MS, t -> redis.ping().onSuccess(v -> reachable()).onFailure(this::unreachable));
+    probeTimer = vertx.setPeriodic(PROBE_MS, t -> redis.ping().onSuccess(v -> {
+      reachable();
+      settleAgain();
+    }).onFailure(this::unreachable));
   }
 
   /** Whether Redis is unreachable while some team fails closed: those teams' requests are refused (503). */
@@ -129,6 +145,7 @@ public final class FailoverQuotas implements QuotaBackend {
     log.info("Redis reachable again after {} s: quotas are shared again", (clock.millis() - since) / 1000);
     localSeeds.clear();
     openSpend.values().forEach(s -> pushBack(s, since));
+    settleAgain();
   }
 
   /**
@@ -177,9 +194,57 @@ public final class FailoverQuotas implements QuotaBackend {
       return local.settle(r, actualTokens, actualCostNanos, nowMillis);
     }
     return redis.settle(r, actualTokens, actualCostNanos, nowMillis).recover(e -> {
-      // the lease expires on its own; the spend stays in the ledger
-      log.warn("cannot settle reservation {} in Redis ({}); its lease will expire", r.id(), e.toString());
+      keep(new Unsettled(r, actualTokens, actualCostNanos, nowMillis, 1), e);
       return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Keeps a settlement Redis did not confirm, to send again once Redis answers. Sent again, it settles the reservation
+   * only if Redis still holds it ({@link RedisQuotas#settleAgain}), so it is booked once even if the first sending did
+   * reach Redis. What it cannot recover: a reservation whose lease ran out and was tidied away before it is sent again
+   * (an outage longer than {@code quota.lease-time}) — that spend reaches Redis through the ledger's floor, as before.
+   */
+  private void keep(Unsettled u, Throwable e) {
+    Reservation r = u.reservation();
+    if (u.tries() >= SETTLE_TRIES || unsettledCount.incrementAndGet() > MAX_UNSETTLED) {
+      if (u.tries() < SETTLE_TRIES) unsettledCount.decrementAndGet();
+      log.error("reservation {} of team {} ({} nano-USD) is not settled in Redis after {} sendings ({}): its spend is in "
+          + "the ledger, and reaches Redis at the next push-back or rebuild", r.id(), r.teamId(), u.costNanos(), u.tries(),
+          e.toString());
+      return;
+    }
+    unsettled.add(u);
+    long now = System.nanoTime();
+    if (now - lastSettleWarnNanos > 5_000_000_000L) {
+      lastSettleWarnNanos = now;
+      log.warn("cannot settle reservation {} in Redis ({}); {} settlements wait to be sent again when Redis answers",
+          r.id(), e.toString(), unsettledCount.get());
+    }
+  }
+
+  /** Sends the kept settlements again, one after the other, until none is left or one fails (then at the next ping). */
+  private void settleAgain() {
+    if (unsettled.isEmpty() || !resending.compareAndSet(false, true)) return;
+    settleNext(0);
+  }
+
+  private void settleNext(int settled) {
+    Unsettled u = unsettled.poll();
+    if (u == null) {
+      resending.set(false);
+      if (settled > 0) log.info("{} settlements sent to Redis again after it did not answer", settled);
+      if (!unsettled.isEmpty()) settleAgain(); // kept meanwhile
+      return;
+    }
+    unsettledCount.decrementAndGet();
+    redis.settleAgain(u.reservation(), u.tokens(), u.costNanos(), u.nowMillis()).onComplete(ar -> {
+      if (ar.succeeded()) {
+        settleNext(settled + (ar.result() ? 1 : 0));
+      } else {
+        keep(new Unsettled(u.reservation(), u.tokens(), u.costNanos(), u.nowMillis(), u.tries() + 1), ar.cause());
+        resending.set(false);
+      }
     });
   }
 

@@ -239,9 +239,21 @@ public final class RedisQuotas implements QuotaBackend {
 
   @Override
   public Future<Void> settle(Reservation r, long actualTokens, long actualCostNanos, long nowMillis) {
+    return settle(r, actualTokens, actualCostNanos, nowMillis, false).mapEmpty();
+  }
+
+  /**
+   * A settlement sent again after its first sending got no reply: it settles the reservation only if Redis still holds
+   * it, so it is booked once however often it is sent. Completes with whether it settled it.
+   */
+  public Future<Boolean> settleAgain(Reservation r, long actualTokens, long actualCostNanos, long nowMillis) {
+    return settle(r, actualTokens, actualCostNanos, nowMillis, true).map(res -> res.toInteger() == 1);
+  }
+
+  private Future<Response> settle(Reservation r, long actualTokens, long actualCostNanos, long nowMillis, boolean again) {
     List<String> args = List.of(Long.toString(nowMillis), r.id(), Long.toString(r.second()),
-        Long.toString(actualTokens - r.tokens()), Long.toString(actualCostNanos), Long.toString(SPEND_TTL_MS));
-    return run(settleSha, keys(r.teamId(), r.keyId(), r.periodId()), args).mapEmpty();
+        Long.toString(actualTokens - r.tokens()), Long.toString(actualCostNanos), Long.toString(SPEND_TTL_MS), again ? "1" : "0");
+    return run(settleSha, keys(r.teamId(), r.keyId(), r.periodId()), args);
   }
 
   @Override

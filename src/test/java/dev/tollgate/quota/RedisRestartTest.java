@@ -8,10 +8,14 @@ import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
 
@@ -108,5 +112,49 @@ class RedisRestartTest {
     } finally {
       redis.stop();
     }
+  }
+
+  /**
+   * A request admitted in Redis that ends while Redis is out of reach: its settlement is sent again once Redis
+   * answers, so its cost counts in the shared budget, once. (It used to lapse with its lease and never count there:
+   * this replica spent nothing while failing open, so it had nothing to push back.)
+   */
+  @Test
+  void a_request_that_ends_while_redis_is_out_of_reach_is_settled_once_it_is_back() throws Exception {
+    String team = QuotaGatewayTest.team();
+    int port = freePort();
+    RedisServer redis = redis(port);
+    try (TcpRelay relay = new TcpRelay(port);
+         TestStack stack = TestStack.start(p -> QuotaGatewayTest.yaml(p, team, BUDGET,
+             "redis: redis://127.0.0.1:" + relay.port() + "\nquota: { redis-timeout: 300ms }\n"
+                 + "billing: { flush-interval: 50ms }"))) {
+      // a stream of 10 events 300 ms apart (each within the 700 ms upstream timeout): ~3 s from admission to settlement
+      HttpRequest slowStream = HttpRequest.newBuilder(URI.create(stack.http.base() + "/v1/chat/completions"))
+          .timeout(Duration.ofSeconds(15)).header("content-type", "application/json")
+          .header("authorization", "Bearer " + TestStack.ALPHA_KEY).header("x-mock-tokens", "10")
+          .header("x-mock-interval-ms", "300")
+          .POST(HttpRequest.BodyPublishers.ofString(QuotaGatewayTest.TEN_TOKENS.replace("{", "{\"stream\":true,"))).build();
+      CompletableFuture<HttpResponse<String>> slow = stack.http.client().sendAsync(slowStream, HttpResponse.BodyHandlers.ofString());
+      // admitted: its budget reservation is in Redis
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> reservedNanos(stack) > 0);
+      relay.cut();
+      HttpResponse<String> streamed = slow.get(15, TimeUnit.SECONDS);
+      assertThat(streamed.statusCode()).isEqualTo(200);
+      assertThat(streamed.body()).contains("data: [DONE]");
+      assertThat(spentNanos(stack)).as("Redis out of reach: this replica's own count").isEqualTo(0);
+
+      relay.restore();
+      await().atMost(Duration.ofSeconds(10)).until(() -> spentNanos(stack) == 19_000);
+      assertThat(reservedNanos(stack)).as("settled: its reservation is freed").isEqualTo(0);
+      // and booked once: the pings that follow send nothing again
+      await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(4)).until(() -> spentNanos(stack) == 19_000);
+    } finally {
+      redis.stop();
+    }
+  }
+
+  static long reservedNanos(TestStack stack) {
+    HttpResponse<String> r = stack.http.get("/tollgate/quota", "authorization", "Bearer " + TestStack.ALPHA_KEY);
+    return new BigDecimal(new JsonObject(r.body()).getJsonObject("budget").getValue("reserved_usd").toString()).movePointRight(9).longValueExact();
   }
 }
