@@ -8,18 +8,24 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The ledger journal's record format: each record a frame of its payload's length (4 bytes), the payload's CRC-32C
- * (4 bytes) and the payload — a version byte, then the {@link UsageEvent}'s components in their order: strings as
+ * The ledger journal's record format: a segment starts with a header (magic, format, a random salt); each record is
+ * a frame of its payload's length (4 bytes), the CRC-32C of the segment's salt and the payload (4 bytes) and the
+ * payload — a version byte, then the {@link UsageEvent}'s components in their order: strings as
  * their UTF-8 length + 1 (0: null) and bytes, numbers as zig-zag varints, the flags (and whether a time to first
  * token follows) in one byte, each usage behind a presence byte. A typical record is ~180 bytes, a quarter of the
  * JSON line it replaces (~670), and is written without a generator: with JSON, the journal thread's serializing and
  * {@code write} were ~8 µs a record.
  *
  * <p>A frame cut short by a kill, or bytes a power cut left unsynced, fail the length or the checksum: they are skipped,
- * and reading goes on at the next frame whose checksum holds.
+ * and reading goes on at the next frame whose checksum holds. The salt keeps bytes a client chose (its {@code user}
+ * field, inside a record) from passing for frames there: without the salt, their checksum holds only by chance.
  */
 final class JournalCodec {
   static final String EXTENSION = ".tgj";
+  /** A segment's header: "TGJ", the format (2), and the segment's salt (8 random bytes). */
+  static final int HEADER = 12;
+  private static final byte FORMAT = 2;
+  private static final java.security.SecureRandom SALTS = new java.security.SecureRandom();
   private static final byte VERSION = 1;
   private static final int STREAM = 1;
   private static final int PRICED = 2;
@@ -32,6 +38,19 @@ final class JournalCodec {
   private final CRC32C crc = new CRC32C();
   private byte[] buf = new byte[64 * 1024];
   private int pos;
+  private byte[] salt = new byte[8];
+
+  /** A new segment's header, with a salt of its own that every frame written after it is checksummed with. */
+  byte[] startSegment() {
+    SALTS.nextBytes(salt);
+    byte[] header = new byte[HEADER];
+    header[0] = 'T';
+    header[1] = 'G';
+    header[2] = 'J';
+    header[3] = FORMAT;
+    System.arraycopy(salt, 0, header, 4, 8);
+    return header;
+  }
 
   /** The frames of {@code events}, in a buffer this codec reuses at the next call. */
   ByteBuffer encode(List<UsageEvent> events) {
@@ -43,6 +62,7 @@ final class JournalCodec {
       payload(e);
       int length = pos - frame - 8;
       crc.reset();
+      crc.update(salt, 0, 8);
       crc.update(buf, frame + 8, length);
       putInt(frame, length);
       putInt(frame + 4, (int) crc.getValue());
@@ -135,8 +155,10 @@ final class JournalCodec {
    */
   static Read decode(byte[] data) {
     List<UsageEvent> events = new java.util.ArrayList<>();
-    CRC32C check = new CRC32C();
-    int pos = 0;
+    if (data.length < HEADER) return new Read(events, data.length, false); // its header cut short: nothing after it
+    if (data[0] != 'T' || data[1] != 'G' || data[2] != 'J' || data[3] != FORMAT) return new Read(events, data.length, true);
+    Salted check = new Salted(Arrays.copyOfRange(data, 4, HEADER));
+    int pos = HEADER;
     int unreadable = 0;
     boolean inside = false;
     while (pos < data.length) {
@@ -161,22 +183,37 @@ final class JournalCodec {
   }
 
   /** The payload length of a whole frame at {@code pos}, or -1 when there is none. */
-  private static int frameAt(byte[] data, int pos, CRC32C check) {
+  private static int frameAt(byte[] data, int pos, Salted check) {
     if (data.length - pos < 8) return -1;
     ByteBuffer in = ByteBuffer.wrap(data, pos, 8);
     int length = in.getInt();
     int sum = in.getInt();
     if (length <= 0 || length > data.length - pos - 8) return -1;
-    check.reset();
-    check.update(data, pos + 8, length);
-    return (int) check.getValue() == sum ? length : -1;
+    return check.of(data, pos + 8, length) == sum ? length : -1;
+  }
+
+  /** A segment's checksum: CRC-32C over its salt, then a frame's payload. */
+  private static final class Salted {
+    private final CRC32C crc = new CRC32C();
+    private final byte[] salt;
+
+    Salted(byte[] salt) {
+      this.salt = salt;
+    }
+
+    int of(byte[] data, int from, int length) {
+      crc.reset();
+      crc.update(salt, 0, salt.length);
+      crc.update(data, from, length);
+      return (int) crc.getValue();
+    }
   }
 
   /**
    * Where the next whole frame of this version starts at or after {@code from}, or -1. A checksum is computed only
    * where a version byte follows a length that fits: over scrambled bytes, about one place in 10^5.
    */
-  private static int nextFrame(byte[] data, int from, CRC32C check) {
+  private static int nextFrame(byte[] data, int from, Salted check) {
     for (int q = from; q + 9 <= data.length; q++) {
       if (data[q + 8] == VERSION && frameAt(data, q, check) >= 0) return q;
     }

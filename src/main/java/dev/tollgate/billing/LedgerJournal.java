@@ -162,7 +162,7 @@ final class LedgerJournal {
           String format = file.getFileName().toString().endsWith(JSON_LINES) ? JSON_LINES : JournalCodec.EXTENSION;
           Segment s = new Segment(Files.move(file, own.resolve(segmentName(nextSegment++, format))));
           int before = entries.size();
-          readInto(s, entries);
+          readInto(s, file, entries);
           s.outstanding.set(entries.size() - before);
           s.close();
         }
@@ -174,16 +174,22 @@ final class LedgerJournal {
     return entries;
   }
 
-  private void readInto(Segment s, List<Entry> entries) throws IOException {
+  /** @param from where the segment was before it was taken over, for the log */
+  private void readInto(Segment s, Path from, List<Entry> entries) throws IOException {
     if (!s.file.getFileName().toString().endsWith(JSON_LINES)) {
       JournalCodec.Read read = JournalCodec.decode(Files.readAllBytes(s.file));
       for (UsageEvent e : read.events()) entries.add(new Entry(e, s));
       if (read.damagedInside()) {
-        // the records around the damage are lost: keep the bytes (the segment itself goes once its records are written)
+        log.error("journal segment {} (taken over from {}): {} bytes inside it could not be read and were skipped, with the "
+            + "records they held ({} records read)", s.file, from, read.unreadableBytes(), read.events().size());
+        // the records in the damage are lost: keep its bytes for a person to look at (the segment goes once written)
         Path copy = own.getParent().resolve(s.file.getFileName() + "." + own.getFileName() + ".damaged");
-        Files.copy(s.file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        log.error("journal segment {}: {} bytes inside it could not be read, skipped ({} records read); a copy is kept in {}",
-            s.file, read.unreadableBytes(), read.events().size(), copy);
+        try {
+          Files.copy(s.file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          log.error("a copy of the damaged journal segment is kept in {}", copy);
+        } catch (IOException e) {
+          log.error("cannot keep a copy of the damaged journal segment {}: {}", s.file, e.toString());
+        }
       } else if (read.unreadableBytes() > 0) {
         log.warn("journal segment {}: its last {} bytes skipped (a write cut short)", s.file, read.unreadableBytes());
       }
@@ -343,7 +349,17 @@ final class LedgerJournal {
 
   private void openSegment() throws IOException {
     Segment s = new Segment(own.resolve(segmentName(nextSegment++, JournalCodec.EXTENSION)));
-    channel = FileChannel.open(s.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    FileChannel opened = FileChannel.open(s.file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try {
+      ByteBuffer header = ByteBuffer.wrap(codec.startSegment());
+      while (header.hasRemaining()) opened.write(header);
+    } catch (IOException e) {
+      opened.close();
+      Files.deleteIfExists(s.file); // no frame may follow a header cut short
+      throw e;
+    }
+    s.bytes = JournalCodec.HEADER;
+    channel = opened;
     active = s;
   }
 

@@ -37,10 +37,23 @@ class LedgerJournalFormatTest {
     return Arrays.copyOfRange(b.array(), b.position(), b.limit());
   }
 
+  /** A segment as the journal writes it: its header, then the frames of the events. */
+  private static byte[] segment(JournalCodec codec, List<UsageEvent> events) {
+    byte[] header = codec.startSegment();
+    byte[] frames = bytes(codec.encode(events));
+    byte[] all = Arrays.copyOf(header, header.length + frames.length);
+    System.arraycopy(frames, 0, all, header.length, frames.length);
+    return all;
+  }
+
+  private static byte[] segment(List<UsageEvent> events) {
+    return segment(new JournalCodec(), events);
+  }
+
   @Test
   void every_record_reads_back_as_it_was_written() {
     List<UsageEvent> events = List.of(full(), sparse(), extremes(), full());
-    JournalCodec.Read read = JournalCodec.decode(bytes(new JournalCodec().encode(events)));
+    JournalCodec.Read read = JournalCodec.decode(segment(events));
     assertEquals(events, read.events());
     assertEquals(0, read.unreadableBytes());
   }
@@ -48,13 +61,12 @@ class LedgerJournalFormatTest {
   /** A kill mid-write leaves a torn last frame: it is skipped, every record before it read. */
   @Test
   void a_torn_last_frame_is_skipped_and_the_records_before_it_are_kept() {
-    JournalCodec codec = new JournalCodec();
-    byte[] two = bytes(codec.encode(List.of(full(), sparse())));
-    byte[] three = bytes(codec.encode(List.of(full(), sparse(), full())));
-    for (int cut = two.length + 1; cut < three.length; cut += 7) {
+    byte[] three = segment(List.of(full(), sparse(), full()));
+    int two = JournalCodec.HEADER + bytes(new JournalCodec().encode(List.of(full(), sparse()))).length;
+    for (int cut = two + 1; cut < three.length; cut += 7) {
       JournalCodec.Read read = JournalCodec.decode(Arrays.copyOf(three, cut));
       assertEquals(List.of(full(), sparse()), read.events(), "cut at " + cut);
-      assertEquals(cut - two.length, read.unreadableBytes(), "cut at " + cut);
+      assertEquals(cut - two, read.unreadableBytes(), "cut at " + cut);
       assertFalse(read.damagedInside(), "cut at " + cut);
     }
   }
@@ -66,9 +78,9 @@ class LedgerJournalFormatTest {
   @Test
   void damage_inside_a_segment_loses_only_the_records_it_touches() {
     JournalCodec codec = new JournalCodec();
-    int first = bytes(codec.encode(List.of(full()))).length;
+    int first = JournalCodec.HEADER + bytes(codec.encode(List.of(full()))).length;
     int second = bytes(codec.encode(List.of(sparse()))).length;
-    byte[] four = bytes(codec.encode(List.of(full(), sparse(), extremes(), full())));
+    byte[] four = segment(codec, List.of(full(), sparse(), extremes(), full()));
     for (int at : new int[] {first, first + 3, first + 20, first + second - 1}) { // its length, checksum, payload, last byte
       byte[] damaged = four.clone();
       damaged[at] ^= 0x40;
@@ -88,9 +100,42 @@ class LedgerJournalFormatTest {
     UsageEvent big = new UsageEvent("id-4", "r", 1L, "t", "k", "m", "m", null, null, "/v1/chat/completions", false,
         Usage.ZERO, 0, false, false, null, Usage.ZERO, 0, 200, "ok", 5L, null, "u".repeat(3 << 20));
     List<UsageEvent> events = List.of(full(), big, sparse());
-    JournalCodec.Read read = JournalCodec.decode(bytes(new JournalCodec().encode(events)));
+    JournalCodec.Read read = JournalCodec.decode(segment(events));
     assertEquals(events, read.events());
     assertEquals(0, read.unreadableBytes());
+  }
+
+  /**
+   * Frames not written into this segment (another segment's, or bytes a client chose, inside its "user" field) do
+   * not pass for its own past damage: each segment checksums its frames with a salt of its own.
+   */
+  @Test
+  void past_damage_only_the_segments_own_frames_are_read() {
+    JournalCodec codec = new JournalCodec();
+    byte[] own = segment(codec, List.of(full()));
+    JournalCodec another = new JournalCodec();
+    another.startSegment();
+    byte[] foreign = bytes(another.encode(List.of(extremes())));
+    byte[] last = bytes(codec.encode(List.of(sparse())));
+    byte[] data = new byte[own.length + 5 + foreign.length + last.length];
+    System.arraycopy(own, 0, data, 0, own.length);
+    Arrays.fill(data, own.length, own.length + 5, (byte) 0x7f); // damage
+    System.arraycopy(foreign, 0, data, own.length + 5, foreign.length);
+    System.arraycopy(last, 0, data, own.length + 5 + foreign.length, last.length);
+    JournalCodec.Read read = JournalCodec.decode(data);
+    assertEquals(List.of(full(), sparse()), read.events());
+    assertEquals(5 + foreign.length, read.unreadableBytes());
+  }
+
+  /** A segment whose header was cut short holds nothing; one with another header is not read as this format. */
+  @Test
+  void a_segment_is_read_only_under_its_own_header() {
+    byte[] whole = segment(List.of(full()));
+    assertEquals(new JournalCodec.Read(List.of(), 5, false), JournalCodec.decode(Arrays.copyOf(whole, 5)));
+    byte[] other = whole.clone();
+    other[3] = 1; // another format
+    assertEquals(List.of(), JournalCodec.decode(other).events());
+    assertTrue(JournalCodec.decode(other).damagedInside());
   }
 
   /**
@@ -105,7 +150,7 @@ class LedgerJournalFormatTest {
     Files.writeString(old.resolve("000000000000.jsonl"),
         json.writeValueAsString(full()) + "\n" + json.writeValueAsString(sparse()) + "\n" + "{\"id\":\"torn");
     Path recent = Files.createDirectories(root.resolve("2-recent"));
-    Files.write(recent.resolve("000000000000" + JournalCodec.EXTENSION), bytes(new JournalCodec().encode(List.of(extremes()))));
+    Files.write(recent.resolve("000000000000" + JournalCodec.EXTENSION), segment(List.of(extremes())));
 
     LedgerJournal journal = LedgerJournal.open(root, new GatewayMetrics());
     try {
@@ -125,8 +170,8 @@ class LedgerJournalFormatTest {
   void a_segment_damaged_inside_is_taken_over_around_the_damage_and_kept_as_a_copy() throws Exception {
     Path root = TempFiles.dir("journal-damaged");
     JournalCodec codec = new JournalCodec();
-    int first = bytes(codec.encode(List.of(full()))).length;
-    byte[] damaged = bytes(codec.encode(List.of(full(), sparse(), extremes())));
+    int first = JournalCodec.HEADER + bytes(codec.encode(List.of(full()))).length;
+    byte[] damaged = segment(codec, List.of(full(), sparse(), extremes()));
     damaged[first + 12] ^= 0x01;
     Path dead = Files.createDirectories(root.resolve("1-dead"));
     Files.write(dead.resolve("000000000000" + JournalCodec.EXTENSION), damaged);
