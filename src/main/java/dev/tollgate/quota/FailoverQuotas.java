@@ -4,6 +4,7 @@ import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.core.Saturating;
 import dev.tollgate.metrics.GatewayMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
@@ -64,6 +65,11 @@ public final class FailoverQuotas implements QuotaBackend {
   private final Queue<Unsettled> unsettled = new ConcurrentLinkedQueue<>();
   private final AtomicInteger unsettledCount = new AtomicInteger();
   private final AtomicBoolean resending = new AtomicBoolean();
+  /**
+   * Completes when the settlements being sent again are through: push-backs wait for it, since the ledger's figure they
+   * floor Redis's count at already holds those settlements' cost (floored first, then settled, it would count twice).
+   */
+  private volatile Future<Void> resent = Future.succeededFuture();
   private volatile long lastSettleWarnNanos;
   private volatile long downSinceMillis;
   private volatile long lastWarnNanos;
@@ -144,8 +150,8 @@ public final class FailoverQuotas implements QuotaBackend {
     long since = downSinceMillis;
     log.info("Redis reachable again after {} s: quotas are shared again", (clock.millis() - since) / 1000);
     localSeeds.clear();
+    settleAgain(); // first: the push-backs wait for it
     openSpend.values().forEach(s -> pushBack(s, since));
-    settleAgain();
   }
 
   /**
@@ -161,8 +167,8 @@ public final class FailoverQuotas implements QuotaBackend {
     if (pushes.isEmpty()) return;
     Instant start = periodStart(s.periodId());
     // unknown (-1) when it cannot be read: Redis then keeps its figure, and after a loss of its data rebuilds at the next admission
-    Future<Long> ledger = history == null || start == null ? Future.succeededFuture(-1L)
-        : history.spentSince(s.teamId(), start).timeout(2_000, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture(-1L));
+    Future<Long> ledger = resent.transform(x -> history == null || start == null ? Future.succeededFuture(-1L)
+        : history.spentSince(s.teamId(), start).timeout(2_000, TimeUnit.MILLISECONDS).recover(e -> Future.succeededFuture(-1L)));
     for (Push p : pushes) {
       ledger.compose(spent -> redis.pushBack(s.teamId(), s.periodId(), p.id(), p.nanos(), p.sinceMillis(), spent, clock.millis()))
           .onSuccess(v -> log.info("pushed back {} nano-USD team {} spent while failing open", p.nanos(), s.teamId()))
@@ -203,15 +209,16 @@ public final class FailoverQuotas implements QuotaBackend {
    * Keeps a settlement Redis did not confirm, to send again once Redis answers. Sent again, it settles the reservation
    * only if Redis still holds it ({@link RedisQuotas#settleAgain}), so it is booked once even if the first sending did
    * reach Redis. What it cannot recover: a reservation whose lease ran out and was tidied away before it is sent again
-   * (an outage longer than {@code quota.lease-time}) — that spend reaches Redis through the ledger's floor, as before.
+   * (Redis unreachable longer than {@code quota.lease-time} after the request's last renewal): that spend reaches Redis
+   * only through the ledger's floor at a push-back of the team's (a replica that failed open for it) or a rebuild.
    */
   private void keep(Unsettled u, Throwable e) {
     Reservation r = u.reservation();
     if (u.tries() >= SETTLE_TRIES || unsettledCount.incrementAndGet() > MAX_UNSETTLED) {
       if (u.tries() < SETTLE_TRIES) unsettledCount.decrementAndGet();
       log.error("reservation {} of team {} ({} nano-USD) is not settled in Redis after {} sendings ({}): its spend is in "
-          + "the ledger, and reaches Redis at the next push-back or rebuild", r.id(), r.teamId(), u.costNanos(), u.tries(),
-          e.toString());
+          + "the ledger only, which Redis's count reaches at a push-back of this team's or a rebuild", r.id(), r.teamId(),
+          u.costNanos(), u.tries(), e.toString());
       return;
     }
     unsettled.add(u);
@@ -226,24 +233,34 @@ public final class FailoverQuotas implements QuotaBackend {
   /** Sends the kept settlements again, one after the other, until none is left or one fails (then at the next ping). */
   private void settleAgain() {
     if (unsettled.isEmpty() || !resending.compareAndSet(false, true)) return;
-    settleNext(0);
+    Promise<Void> done = Promise.promise();
+    resent = done.future();
+    settleNext(0, done);
   }
 
-  private void settleNext(int settled) {
+  private void settleNext(int settled, Promise<Void> done) {
     Unsettled u = unsettled.poll();
     if (u == null) {
       resending.set(false);
+      done.complete();
       if (settled > 0) log.info("{} settlements sent to Redis again after it did not answer", settled);
       if (!unsettled.isEmpty()) settleAgain(); // kept meanwhile
       return;
     }
     unsettledCount.decrementAndGet();
-    redis.settleAgain(u.reservation(), u.tokens(), u.costNanos(), u.nowMillis()).onComplete(ar -> {
+    Future<Boolean> sent;
+    try {
+      sent = redis.settleAgain(u.reservation(), u.tokens(), u.costNanos(), u.nowMillis());
+    } catch (RuntimeException e) {
+      sent = Future.failedFuture(e);
+    }
+    sent.onComplete(ar -> {
       if (ar.succeeded()) {
-        settleNext(settled + (ar.result() ? 1 : 0));
+        settleNext(settled + (ar.result() ? 1 : 0), done);
       } else {
         keep(new Unsettled(u.reservation(), u.tokens(), u.costNanos(), u.nowMillis(), u.tries() + 1), ar.cause());
         resending.set(false);
+        done.complete();
       }
     });
   }

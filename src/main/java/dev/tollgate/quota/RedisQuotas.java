@@ -253,7 +253,9 @@ public final class RedisQuotas implements QuotaBackend {
   private Future<Response> settle(Reservation r, long actualTokens, long actualCostNanos, long nowMillis, boolean again) {
     List<String> args = List.of(Long.toString(nowMillis), r.id(), Long.toString(r.second()),
         Long.toString(actualTokens - r.tokens()), Long.toString(actualCostNanos), Long.toString(SPEND_TTL_MS), again ? "1" : "0");
-    return run(settleSha, keys(r.teamId(), r.keyId(), r.periodId()), args);
+    List<String> keys = new ArrayList<>(keys(r.teamId(), r.keyId(), r.periodId()));
+    keys.add("tg:{" + r.teamId() + "}:resettled:" + r.id()); // set only by a settlement sent again
+    return run(settleSha, keys, args);
   }
 
   @Override

@@ -72,12 +72,9 @@ class RedisQuotasTest extends QuotaBackendContract {
   }
 
   /**
-   * A replica that failed open pushes its local spend back once Redis answers; a push whose reply was lost is sent
-   * again, and Redis must add it once (RedisRestartTest saw a budget refused early when it was added twice).
-   */
-  /**
-   * A settlement sent again because its first sending got no reply books the cost once: whether or not that first
-   * sending reached Redis, however often it is sent again.
+   * A settlement sent again because its first sending got no reply books the cost once: whether that first sending
+   * reached Redis before it, never did, or arrives after it (late, from a connection's queue), and however often it is
+   * sent again.
    */
   @Test
   void a_settlement_sent_again_after_a_lost_reply_is_booked_once() {
@@ -88,12 +85,19 @@ class RedisQuotasTest extends QuotaBackendContract {
     Decision lost = admit(request(NONE, NONE, 1_000_000L, 1, 600, T0 + 200)); // its first sending never reached Redis
     assertThat(await(redis.settleAgain(lost.reservation(), 1, 19_000, T0 + 1_000))).isTrue();
     assertThat(await(redis.settleAgain(lost.reservation(), 1, 19_000, T0 + 1_400))).isFalse();
+    Decision late = admit(request(NONE, NONE, 1_000_000L, 1, 600, T0 + 300));
+    assertThat(await(redis.settleAgain(late.reservation(), 1, 19_000, T0 + 1_000))).isTrue();
+    await(redis.settle(late.reservation(), 1, 19_000, T0 + 1_500)); // its first sending, arriving after
 
     QuotaStatus s = status(T0 + 2_000);
-    assertThat(s.spentNanos()).isEqualTo(38_000);
+    assertThat(s.spentNanos()).isEqualTo(57_000);
     assertThat(s.reservedNanos()).isZero();
   }
 
+  /**
+   * A replica that failed open pushes its local spend back once Redis answers; a push whose reply was lost is sent
+   * again, and Redis must add it once (RedisRestartTest saw a budget refused early when it was added twice).
+   */
   @Test
   void a_push_back_sent_again_after_a_lost_reply_is_added_once() {
     RedisQuotas redis = (RedisQuotas) quotas;
