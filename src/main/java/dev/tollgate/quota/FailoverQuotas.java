@@ -284,6 +284,10 @@ public final class FailoverQuotas implements QuotaBackend {
   @Override
   public Future<Void> close() {
     vertx.cancelTimer(probeTimer);
+    if (unsettledCount.get() > 0) {
+      log.warn("stopping with {} settlements Redis did not confirm: their spend is in the ledger, and reaches Redis at a "
+          + "push-back for their team or a rebuild", unsettledCount.get());
+    }
     return redis.close();
   }
 }
