@@ -41,6 +41,12 @@ class RedisRestartTest {
     return server;
   }
 
+  /** A gateway whose team {@code team} has {@link #BUDGET}, reaching Redis through {@code relay} (which a test can cut). */
+  static TestStack behind(TcpRelay relay, String team) {
+    return TestStack.start(p -> QuotaGatewayTest.yaml(p, team, BUDGET,
+        "redis: redis://127.0.0.1:" + relay.port() + "\nquota: { redis-timeout: 300ms }\nbilling: { flush-interval: 50ms }"));
+  }
+
   static int chat(TestStack stack) {
     return stack.http.post("/v1/chat/completions", TestStack.ALPHA_KEY, QuotaGatewayTest.TEN_TOKENS, "x-mock-tokens", "10").statusCode();
   }
@@ -93,9 +99,7 @@ class RedisRestartTest {
     String team = QuotaGatewayTest.team();
     int port = freePort();
     RedisServer redis = redis(port);
-    try (TcpRelay relay = new TcpRelay(port);
-         TestStack stack = TestStack.start(p -> QuotaGatewayTest.yaml(p, team, BUDGET,
-             "redis: redis://127.0.0.1:" + relay.port() + "\nquota: { redis-timeout: 300ms }\nbilling: { flush-interval: 50ms }"))) {
+    try (TcpRelay relay = new TcpRelay(port); TestStack stack = behind(relay, team)) {
       assertThat(List.of(chat(stack), chat(stack))).containsExactly(200, 200);
       // settling follows the answer: cut only once both are settled (a settlement lost holds its reservation until the lease ends)
       await().atMost(Duration.ofSeconds(5)).until(() -> spentNanos(stack) == 38_000);
@@ -124,10 +128,7 @@ class RedisRestartTest {
     String team = QuotaGatewayTest.team();
     int port = freePort();
     RedisServer redis = redis(port);
-    try (TcpRelay relay = new TcpRelay(port);
-         TestStack stack = TestStack.start(p -> QuotaGatewayTest.yaml(p, team, BUDGET,
-             "redis: redis://127.0.0.1:" + relay.port() + "\nquota: { redis-timeout: 300ms }\n"
-                 + "billing: { flush-interval: 50ms }"))) {
+    try (TcpRelay relay = new TcpRelay(port); TestStack stack = behind(relay, team)) {
       // a stream of 10 events 300 ms apart (each within the 700 ms upstream timeout): ~3 s from admission to settlement
       HttpRequest slowStream = HttpRequest.newBuilder(URI.create(stack.http.base() + "/v1/chat/completions"))
           .timeout(Duration.ofSeconds(15)).header("content-type", "application/json")
