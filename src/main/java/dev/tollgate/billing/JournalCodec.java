@@ -3,6 +3,7 @@ package dev.tollgate.billing;
 import dev.tollgate.core.Usage;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -154,7 +155,7 @@ final class JournalCodec {
    * another version or that cannot be read is skipped by its length.
    */
   static Read decode(byte[] data) {
-    List<UsageEvent> events = new java.util.ArrayList<>();
+    List<UsageEvent> events = new ArrayList<>();
     if (data.length < HEADER) return new Read(events, data.length, false); // its header cut short: nothing after it
     if (data[0] != 'T' || data[1] != 'G' || data[2] != 'J' || data[3] != FORMAT) return new Read(events, data.length, true);
     Salted check = new Salted(Arrays.copyOfRange(data, 4, HEADER));

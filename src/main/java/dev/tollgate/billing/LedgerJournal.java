@@ -12,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -176,25 +177,35 @@ final class LedgerJournal {
 
   /** @param from where the segment was before it was taken over, for the log */
   private void readInto(Segment s, Path from, List<Entry> entries) throws IOException {
-    if (!s.file.getFileName().toString().endsWith(JSON_LINES)) {
-      JournalCodec.Read read = JournalCodec.decode(Files.readAllBytes(s.file));
-      for (UsageEvent e : read.events()) entries.add(new Entry(e, s));
-      if (read.damagedInside()) {
-        log.error("journal segment {} (taken over from {}): {} bytes inside it could not be read and were skipped, with the "
-            + "records they held ({} records read)", s.file, from, read.unreadableBytes(), read.events().size());
-        // the records in the damage are lost: keep its bytes for a person to look at (the segment goes once written)
-        Path copy = own.getParent().resolve(s.file.getFileName() + "." + own.getFileName() + ".damaged");
-        try {
-          Files.copy(s.file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          log.error("a copy of the damaged journal segment is kept in {}", copy);
-        } catch (IOException e) {
-          log.error("cannot keep a copy of the damaged journal segment {}: {}", s.file, e.toString());
-        }
-      } else if (read.unreadableBytes() > 0) {
-        log.warn("journal segment {}: its last {} bytes skipped (a write cut short)", s.file, read.unreadableBytes());
-      }
-      return;
+    if (s.file.getFileName().toString().endsWith(JSON_LINES)) readJsonLines(s, entries);
+    else readFrames(s, from, entries);
+  }
+
+  private void readFrames(Segment s, Path from, List<Entry> entries) throws IOException {
+    JournalCodec.Read read = JournalCodec.decode(Files.readAllBytes(s.file));
+    for (UsageEvent e : read.events()) entries.add(new Entry(e, s));
+    if (read.damagedInside()) {
+      log.error("journal segment {} (taken over from {}): {} bytes inside it could not be read and were skipped, with the "
+          + "records they held ({} records read)", s.file, from, read.unreadableBytes(), read.events().size());
+      keepDamaged(s);
+    } else if (read.unreadableBytes() > 0) {
+      log.warn("journal segment {}: its last {} bytes skipped (a write cut short)", s.file, read.unreadableBytes());
     }
+  }
+
+  /** A copy of a segment damaged inside, for a person to look at: the segment itself goes once its records are written. */
+  private void keepDamaged(Segment s) {
+    Path copy = own.getParent().resolve(s.file.getFileName() + "." + own.getFileName() + ".damaged");
+    try {
+      Files.copy(s.file, copy, StandardCopyOption.REPLACE_EXISTING);
+      log.error("a copy of the damaged journal segment is kept in {}", copy);
+    } catch (IOException e) {
+      log.error("cannot keep a copy of the damaged journal segment {}: {}", s.file, e.toString());
+    }
+  }
+
+  /** A segment of a gateway from before the binary frames: a JSON object per line. */
+  private void readJsonLines(Segment s, List<Entry> entries) throws IOException {
     int unreadable = 0;
     try (BufferedReader in = Files.newBufferedReader(s.file)) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {

@@ -101,7 +101,7 @@ class RedisRestartTest {
     RedisServer redis = redis(port);
     try (TcpRelay relay = new TcpRelay(port); TestStack stack = behind(relay, team)) {
       assertThat(List.of(chat(stack), chat(stack))).containsExactly(200, 200);
-      // settling follows the answer: cut only once both are settled (a settlement lost holds its reservation until the lease ends)
+      // settling follows the answer: cut only once both are settled (one cut off would be booked only once Redis is back)
       await().atMost(Duration.ofSeconds(5)).until(() -> spentNanos(stack) == 38_000);
       relay.cut();
       assertThat(List.of(chat(stack), chat(stack))).as("failing open, on this replica's own count").containsExactly(200, 200);
