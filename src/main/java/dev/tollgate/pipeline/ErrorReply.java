@@ -2,6 +2,8 @@ package dev.tollgate.pipeline;
 
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.openai.OpenAiErrors;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
@@ -53,6 +55,35 @@ public final class ErrorReply {
    * connection, only the request's own stream ends — unless {@code wholeConnection}, then it is shut down
    * gracefully (GOAWAY: streams under way finish).
    */
+  /**
+   * As {@link #closeAfter} with only the request's own stream on HTTP/2; on HTTP/1.1, once the answer is written, the
+   * rest of a body the client is still sending is read and dropped for up to {@link #LINGER_MS} before the connection
+   * goes. Closing with received bytes unread makes the kernel answer with a reset, which can destroy the answer (a 413,
+   * a 408) before the client has read it; nginx's "lingering close" is the same.
+   */
+  static void closeAfterDraining(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) return;
+    HttpConnection connection = request.connection();
+    request.response().putHeader("connection", "close").endHandler(v -> {
+      Context context = Vertx.currentContext();
+      if (request.isEnded() || context == null) {
+        connection.close();
+        return;
+      }
+      long linger = context.owner().setTimer(LINGER_MS, t -> connection.close());
+      request.exceptionHandler(e -> connection.close());
+      request.endHandler(end -> {
+        context.owner().cancelTimer(linger);
+        connection.close();
+      });
+      request.handler(dropped -> { });
+      request.resume();
+    });
+  }
+
+  /** How long a refused body is read and dropped, at most, before its connection is closed. */
+  static final long LINGER_MS = 2_000;
+
   static void closeAfter(HttpServerRequest request, boolean wholeConnection) {
     HttpConnection connection = request.connection();
     if (request.version() == HttpVersion.HTTP_2) {

@@ -42,7 +42,7 @@ final class RespondStage implements Stage {
       return;
     }
     // a body too large or too slow was not read to its end: the connection cannot carry another request
-    if (f.status() == 413 || f.status() == 408) ErrorReply.closeAfter(ctx.request(), false);
+    if (f.status() == 413 || f.status() == 408) ErrorReply.closeAfterDraining(ctx.request());
     if (!out.headWritten()) ResponseHeaders.gateway(ctx, out);
     ErrorReply.send(out, f, ctx.dialect().errorBody(f));
   }

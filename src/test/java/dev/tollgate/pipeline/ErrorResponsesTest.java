@@ -7,11 +7,14 @@ import dev.tollgate.support.RawHttp;
 import dev.tollgate.support.TestStack;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +96,26 @@ class ErrorResponsesTest {
     HttpResponse<String> r = stack.http.post("/v1/chat/completions", TestStack.BETA_KEY, Http.chat("gpt-test", "hi", false));
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(error(r).getString("code")).isEqualTo("model_not_allowed");
+  }
+
+  /**
+   * A client that sends all of a large body before it reads the answer (most do) gets the 413: the gateway reads and
+   * drops the rest of the body before it closes, since closing with bytes unread resets the connection, and a reset
+   * can destroy the answer before the client reads it.
+   */
+  @Test
+  void a_client_still_sending_a_refused_body_reads_its_413() throws Exception {
+    byte[] body = new byte[16 << 20];
+    Arrays.fill(body, (byte) 'x');
+    try (Socket socket = new Socket("127.0.0.1", URI.create(stack.baseUrl()).getPort())) {
+      socket.setSoTimeout(15_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer " + TestStack.ALPHA_KEY
+          + "\r\ncontent-type: application/json\r\ncontent-length: " + body.length + "\r\n\r\n").getBytes());
+      out.write(body); // all of it first, as a simple client does
+      String head = new String(socket.getInputStream().readNBytes(12));
+      assertThat(head).isEqualTo("HTTP/1.1 413");
+    }
   }
 
   @Test
