@@ -40,7 +40,7 @@ final class CacheLookupStage implements Stage {
     CacheControl control = CacheControl.of(ctx.request().getHeader("cache-control"));
     RouteTarget target = route.candidates().get(0);
     String key = CacheKeys.of(rule.shared() ? null : ctx.caller().team().id(), ctx.operation().wireName(),
-        target.provider() + "/" + target.upstreamModel(), ctx.api().body(), ctx.dialect().answerNeutralFields());
+        target.provider() + "/" + target.upstreamModel(), ctx.api().body().tree(), ctx.dialect().answerNeutralFields());
     if (control.noCache()) {
       ctx.cache(new CacheState(key, CacheState.Found.BYPASS, null, control, rule));
       return next.run(ctx);

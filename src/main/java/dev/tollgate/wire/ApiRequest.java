@@ -1,9 +1,7 @@
 package dev.tollgate.wire;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 /**
- * A client request after reading: its dialect and operation, its JSON body and what the gateway needs
+ * A client request after reading: its dialect and operation, its JSON body (the client's bytes, or a translation's tree) and what the gateway needs
  * from it. {@code maxOutputTokens}: what the request caps its output at (0 when the operation produces
  * none, null when it does not say); {@code clientWantsUsage}: the client itself asked for the usage
  * event of a stream.
@@ -11,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record ApiRequest(
     Dialect dialect,
     Operation operation,
-    ObjectNode body,
+    RequestBody body,
     String model,
     boolean stream,
     boolean clientWantsUsage,

@@ -11,6 +11,7 @@ import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
 import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.Prompt;
+import dev.tollgate.wire.RequestBody;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
 import dev.tollgate.wire.StrictJson;
@@ -80,18 +81,18 @@ public final class AnthropicDialect implements Dialect {
       }
     }
     JsonNode user = body.path("metadata").get("user_id");
-    return new ApiRequest(this, operation, body, model.asText(), stream, true, maxTokens,
+    return new ApiRequest(this, operation, RequestBody.of(body), model.asText(), stream, true, maxTokens,
         user != null && user.isTextual() ? user.asText() : null);
   }
 
   @Override
   public Prompt prompt(ApiRequest request) {
-    return AnthropicPrompt.of(request.body());
+    return AnthropicPrompt.of(request.body().tree());
   }
 
   @Override
   public byte[] upstreamBody(ApiRequest request, String upstreamModel) {
-    ObjectNode body = request.body();
+    ObjectNode body = request.body().tree();
     body.put("model", upstreamModel);
     try {
       return json.writeValueAsBytes(body);

@@ -3,6 +3,7 @@ package dev.tollgate.wire.bridge;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.wire.ApiRequest;
+import dev.tollgate.wire.RequestBody;
 import dev.tollgate.wire.Translation;
 import dev.tollgate.wire.Translator;
 import dev.tollgate.wire.anthropic.AnthropicDialect;
@@ -35,15 +36,15 @@ public final class Bridges implements Translator {
   @Override
   public Translation translate(ApiRequest request, String providerDialect) {
     if (request.operation() == OpenAiEndpoint.CHAT_COMPLETIONS && providerDialect.equals(anthropic.name())) {
-      ObjectNode body = chatToMessages.translate(request.body(), request.model());
-      ApiRequest upstream = new ApiRequest(anthropic, AnthropicOperation.MESSAGES, body, request.model(), request.stream(), true,
+      ObjectNode body = chatToMessages.translate(request.body().tree(), request.model());
+      ApiRequest upstream = new ApiRequest(anthropic, AnthropicOperation.MESSAGES, RequestBody.of(body), request.model(), request.stream(), true,
           body.get("max_tokens").asLong(), request.user());
       return new ChatOverMessages(upstream, request.clientWantsUsage());
     }
     if (request.operation() == AnthropicOperation.MESSAGES && providerDialect.equals(openai.name())) {
-      ObjectNode body = MessagesToChat.translate(request.body(), request.model());
+      ObjectNode body = MessagesToChat.translate(request.body().tree(), request.model());
       // the gateway asks for the stream's usage chunk; the translation turns it into message_delta's usage
-      ApiRequest upstream = new ApiRequest(openai, OpenAiEndpoint.CHAT_COMPLETIONS, body, request.model(), request.stream(), false,
+      ApiRequest upstream = new ApiRequest(openai, OpenAiEndpoint.CHAT_COMPLETIONS, RequestBody.of(body), request.model(), request.stream(), false,
           request.maxOutputTokens(), request.user());
       return new MessagesOverChat(upstream);
     }

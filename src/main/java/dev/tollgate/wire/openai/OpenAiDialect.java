@@ -1,12 +1,9 @@
 package dev.tollgate.wire.openai;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.POJONode;
 import dev.tollgate.core.BenchSwitches;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.Answer;
@@ -63,90 +60,26 @@ public final class OpenAiDialect implements Dialect {
   @Override
   public ApiRequest read(Operation operation, byte[] raw, String pathModel) {
     OpenAiEndpoint endpoint = (OpenAiEndpoint) operation;
-    if (BenchSwitches.PARSE.off()) return unparsed(endpoint, raw, pathModel);
-    JsonNode tree;
-    try {
-      tree = requests.readTree(raw);
-    } catch (Exception e) {
-      throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
-    }
-    if (tree == null || !tree.isObject()) {
-      throw GatewayFailure.badRequest("The request body must be a JSON object.", null);
-    }
-    ObjectNode body = (ObjectNode) tree;
-    String model = pathModel;
-    if (model == null) {
-      JsonNode m = body.get("model");
-      if (m == null || m.isNull() || (m.isTextual() && m.asText().isBlank())) {
-        throw GatewayFailure.badRequest("You must provide a model parameter.", "model");
-      }
-      if (!m.isTextual()) throw GatewayFailure.badRequest("'model' must be a string.", "model");
-      model = m.asText();
-    }
-    boolean stream = false;
-    JsonNode s = body.get("stream");
-    if (s != null && !s.isNull()) {
-      if (!s.isBoolean()) throw GatewayFailure.badRequest("'stream' must be a boolean.", "stream");
-      stream = s.asBoolean() && endpoint.streams();
-    }
-    boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-    Long maxTokens = endpoint.generates() ? null : 0L;
-    for (String field : endpoint.maxTokensFields()) {
-      JsonNode n = body.get(field);
-      if (n == null || n.isNull()) continue;
-      if (!n.isIntegralNumber() || n.bigIntegerValue().signum() < 1) {
-        throw GatewayFailure.badRequest("'" + field + "' must be a positive integer.", field);
-      }
-      if (!n.canConvertToLong() || n.asLong() > ApiRequest.MAX_OUTPUT_TOKENS) {
-        throw GatewayFailure.badRequest("'" + field + "' must be at most " + ApiRequest.MAX_OUTPUT_TOKENS + ".", field);
-      }
-      maxTokens = n.asLong();
-      break;
-    }
-    JsonNode user = body.get("user");
-    return new ApiRequest(this, endpoint, body, model, stream, wantsUsage, maxTokens,
-        user != null && user.isTextual() ? user.asText() : null);
+    if (BenchSwitches.PARSE.off()) return OpenAiBody.unparsed(this, endpoint, raw, pathModel, requests);
+    return OpenAiBody.read(this, endpoint, raw, pathModel, requests);
   }
-
-  /** Benchmark only ({@link BenchSwitches#PARSE}): the model and {@code stream} by a streaming scan, the bytes kept whole. */
-  private ApiRequest unparsed(OpenAiEndpoint endpoint, byte[] raw, String pathModel) {
-    String model = pathModel;
-    boolean stream = false;
-    try (JsonParser p = json.createParser(raw)) {
-      if (p.nextToken() == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          JsonToken value = p.nextToken();
-          if (field.equals("model") && value == JsonToken.VALUE_STRING && model == null) model = p.getText();
-          else if (field.equals("stream")) stream = value == JsonToken.VALUE_TRUE && endpoint.streams();
-          else p.skipChildren();
-        }
-      }
-    } catch (Exception e) {
-      throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
-    }
-    if (model == null) throw GatewayFailure.badRequest("You must provide a model parameter.", "model");
-    ObjectNode kept = json.createObjectNode();
-    kept.set(UNPARSED, new POJONode(raw));
-    return new ApiRequest(this, endpoint, kept, model, stream, false, endpoint.generates() ? null : 0L, null);
-  }
-
-  /** Where {@link #unparsed} keeps the request's bytes (a parsed body never holds a POJO node, whatever its names). */
-  private static final String UNPARSED = "\u0000unparsed";
 
   @Override
   public Prompt prompt(ApiRequest request) {
-    return OpenAiPrompt.of((OpenAiEndpoint) request.operation(), request.body());
+    if (request.body() instanceof OpenAiBody read) return read.prompt();
+    return OpenAiPrompt.of((OpenAiEndpoint) request.operation(), json.getFactory(), request.body().tree());
   }
 
   @Override
   public byte[] upstreamBody(ApiRequest request, String upstreamModel) {
-    ObjectNode body = request.body();
-    if (body.get(UNPARSED) instanceof POJONode unparsed) return (byte[]) unparsed.getPojo();
-    body.put("model", upstreamModel);
-    if (request.stream() && ((OpenAiEndpoint) request.operation()).takesStreamOptions && !request.clientWantsUsage()) {
-      JsonNodes.objectAt(body, "stream_options").put("include_usage", true);
+    boolean askUsage = request.stream() && ((OpenAiEndpoint) request.operation()).takesStreamOptions && !request.clientWantsUsage();
+    if (request.body() instanceof OpenAiBody read) {
+      byte[] spliced = read.upstream(upstreamModel, askUsage);
+      if (spliced != null) return spliced;
     }
+    ObjectNode body = request.body().tree();
+    body.put("model", upstreamModel);
+    if (askUsage) JsonNodes.objectAt(body, "stream_options").put("include_usage", true);
     try {
       return json.writeValueAsBytes(body);
     } catch (Exception e) {

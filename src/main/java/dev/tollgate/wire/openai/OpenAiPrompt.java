@@ -1,16 +1,25 @@
 package dev.tollgate.wire.openai;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.wire.Prompt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The prompt of an OpenAI request as OpenAI counts it. Chat messages (and Responses input items) are
- * counted as OpenAI's cookbook does: each message's role, content and name, plus 3 tokens of framing per
- * message, 1 per name, and 3 to prime the reply. An image costs at least 85 tokens (its low-detail
- * price): the gateway cannot see its size, so a high-detail image costs more than this estimate.
- * Completions and embeddings count their text alone.
+ * The prompt of an OpenAI request as OpenAI counts it, read from the request's fields as a parser meets
+ * them. Chat messages (and Responses input items) are counted as OpenAI's cookbook does: each message's
+ * role, content and name, plus 3 tokens of framing per message, 1 per name, and 3 to prime the reply. An
+ * image costs at least 85 tokens (its low-detail price): the gateway cannot see its size, so a
+ * high-detail image costs more than this estimate. Completions and embeddings count their text alone.
+ * Pieces come in the order the body has them (the count is their sum).
  */
 final class OpenAiPrompt {
   static final int PER_MESSAGE = 3;
@@ -18,109 +27,272 @@ final class OpenAiPrompt {
   static final int REPLY_PRIMING = 3;
   static final int IMAGE_FLOOR = 85;
   /** Roles that are one token in every OpenAI encoding: counted without a tokenizer lookup. */
-  private static final java.util.Set<String> ONE_TOKEN_ROLES = java.util.Set.of("system", "user", "assistant", "developer", "tool", "function");
+  private static final Set<String> ONE_TOKEN_ROLES = Set.of("system", "user", "assistant", "developer", "tool", "function");
 
+  private final OpenAiEndpoint endpoint;
+  private final JsonFactory factory;
   private final List<String> pieces = new ArrayList<>(4);
   private long framing;
 
-  private OpenAiPrompt() {}
-
-  static Prompt of(OpenAiEndpoint endpoint, JsonNode body) {
-    OpenAiPrompt p = new OpenAiPrompt();
-    switch (endpoint) {
-      case CHAT_COMPLETIONS -> {
-        p.messages(body.get("messages"));
-        p.framing += REPLY_PRIMING;
-        p.tools(body.get("tools"));
-      }
-      case RESPONSES -> {
-        JsonNode instructions = body.get("instructions");
-        if (instructions != null && instructions.isTextual()) p.message(instructions);
-        JsonNode input = body.get("input");
-        if (input != null && input.isTextual()) p.message(input);
-        else p.messages(input);
-        p.framing += REPLY_PRIMING;
-        p.tools(body.get("tools"));
-      }
-      case COMPLETIONS -> p.texts(body.get("prompt"));
-      case EMBEDDINGS -> p.texts(body.get("input"));
-    }
-    return new Prompt(p.pieces, p.framing);
+  /** @param factory writes a tool's parameter schema back as compact JSON text */
+  OpenAiPrompt(OpenAiEndpoint endpoint, JsonFactory factory) {
+    this.endpoint = endpoint;
+    this.factory = factory;
+    if (endpoint == OpenAiEndpoint.CHAT_COMPLETIONS || endpoint == OpenAiEndpoint.RESPONSES) framing = REPLY_PRIMING;
   }
 
-  private void messages(JsonNode messages) {
-    if (messages == null || !messages.isArray()) return;
-    for (JsonNode m : messages) {
-      if (!m.isObject()) continue;
-      framing += PER_MESSAGE;
-      role(m.get("role"));
-      content(m.get("content"));
-      JsonNode name = m.get("name");
-      if (name != null && name.isTextual()) {
-        text(name);
-        framing += PER_NAME;
+  /**
+   * Takes a top-level field's value if the prompt is made of it, the parser on the value's first token; leaves
+   * the parser on its last token. Returns whether the field was the prompt's.
+   */
+  boolean field(String name, JsonParser p) throws IOException {
+    switch (endpoint) {
+      case CHAT_COMPLETIONS -> {
+        if (name.equals("messages")) messages(p);
+        else if (name.equals("tools")) tools(p);
+        else return false;
       }
-      // an assistant's tool calls (chat) or a function call and its output (Responses items)
-      for (JsonNode call : m.path("tool_calls")) {
-        text(call.path("function").get("name"));
-        text(call.path("function").get("arguments"));
+      case RESPONSES -> {
+        if (name.equals("instructions") || name.equals("input")) {
+          if (p.currentToken() == JsonToken.VALUE_STRING) message(p.getText());
+          else if (name.equals("input")) messages(p);
+          else p.skipChildren();
+        } else if (name.equals("tools")) {
+          tools(p);
+        } else {
+          return false;
+        }
       }
-      text(m.get("arguments"));
-      text(m.get("output"));
+      case COMPLETIONS -> {
+        if (name.equals("prompt")) texts(p);
+        else return false;
+      }
+      case EMBEDDINGS -> {
+        if (name.equals("input")) texts(p);
+        else return false;
+      }
+    }
+    return true;
+  }
+
+  Prompt prompt() {
+    return new Prompt(pieces, framing);
+  }
+
+  /** The prompt of a body built as a tree (a translation's), read the same way. */
+  static Prompt of(OpenAiEndpoint endpoint, JsonFactory factory, JsonNode body) {
+    OpenAiPrompt prompt = new OpenAiPrompt(endpoint, factory);
+    try (JsonParser p = body.traverse()) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          p.nextToken();
+          if (!prompt.field(field, p)) p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return prompt.prompt();
+  }
+
+  private void messages(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return;
+    }
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() == JsonToken.START_OBJECT) message(p);
+      else p.skipChildren();
+    }
+  }
+
+  /** One message (or Responses item): its role, content and name, an assistant's tool calls, a function call's arguments and output. */
+  private void message(JsonParser p) throws IOException {
+    framing += PER_MESSAGE;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "role" -> {
+          if (value == JsonToken.VALUE_STRING && ONE_TOKEN_ROLES.contains(p.getText())) framing++;
+          else text(p);
+        }
+        case "content" -> content(p);
+        case "name" -> {
+          if (value == JsonToken.VALUE_STRING) framing += PER_NAME;
+          text(p);
+        }
+        case "tool_calls" -> toolCalls(p);
+        case "arguments", "output" -> text(p);
+        default -> p.skipChildren();
+      }
     }
   }
 
   /** A message given as a bare string (Responses' instructions or input): its one-token role implied. */
-  private void message(JsonNode content) {
+  private void message(String content) {
     framing += PER_MESSAGE + 1;
-    text(content);
-  }
-
-  private void role(JsonNode role) {
-    if (role != null && role.isTextual() && ONE_TOKEN_ROLES.contains(role.asText())) framing++;
-    else text(role);
+    if (!content.isEmpty()) pieces.add(content);
   }
 
   /** A message's content: a string, or parts (text, images). */
-  private void content(JsonNode content) {
-    if (content == null) return;
-    if (content.isTextual()) {
-      text(content);
-      return;
-    }
-    for (JsonNode part : content) {
-      String type = part.path("type").asText("");
-      if (type.equals("image_url") || type.equals("input_image")) framing += IMAGE_FLOOR;
-      else text(part.get("text"));
-    }
-  }
-
-  /** Function definitions: their name, description and parameter schema as text. */
-  private void tools(JsonNode tools) {
-    if (tools == null || !tools.isArray()) return;
-    for (JsonNode tool : tools) {
-      JsonNode fn = tool.has("function") ? tool.get("function") : tool;
-      text(fn.get("name"));
-      text(fn.get("description"));
-      JsonNode params = fn.get("parameters");
-      if (params != null && !params.isNull()) pieces.add(params.toString());
-    }
-  }
-
-  /** A prompt or input: a string, strings, or token ids (one token each). */
-  private void texts(JsonNode node) {
-    if (node == null || node.isNull()) return;
-    if (node.isTextual()) {
-      pieces.add(node.asText());
-    } else if (node.isArray()) {
-      for (JsonNode item : node) {
-        if (item.isNumber()) framing++;
-        else texts(item);
+  private void content(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_STRING) {
+      text(p);
+    } else if (t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT) {
+      JsonToken end = t == JsonToken.START_ARRAY ? JsonToken.END_ARRAY : JsonToken.END_OBJECT;
+      while (nextElement(p, end)) {
+        if (p.currentToken() == JsonToken.START_OBJECT) part(p);
+        else p.skipChildren();
       }
     }
   }
 
-  private void text(JsonNode node) {
-    if (node != null && node.isTextual() && !node.asText().isEmpty()) pieces.add(node.asText());
+  /** A content part: an image at its floor price, anything else by its text. */
+  private void part(JsonParser p) throws IOException {
+    String type = null;
+    String text = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if (field.equals("type") && value == JsonToken.VALUE_STRING) type = p.getText();
+      else if (field.equals("text") && value == JsonToken.VALUE_STRING) text = p.getText();
+      else p.skipChildren();
+    }
+    if ("image_url".equals(type) || "input_image".equals(type)) framing += IMAGE_FLOOR;
+    else if (text != null && !text.isEmpty()) pieces.add(text);
+  }
+
+  /** An assistant's tool calls: each function's name and arguments. */
+  private void toolCalls(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t != JsonToken.START_ARRAY && t != JsonToken.START_OBJECT) return;
+    JsonToken end = t == JsonToken.START_ARRAY ? JsonToken.END_ARRAY : JsonToken.END_OBJECT;
+    while (nextElement(p, end)) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean function = p.currentName().equals("function");
+        if (p.nextToken() == JsonToken.START_OBJECT && function) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            if (field.equals("name") || field.equals("arguments")) text(p);
+            else p.skipChildren();
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+  }
+
+  /** Function definitions: their name, description and parameter schema as text (a chat tool nests them under {@code function}). */
+  private void tools(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return;
+    }
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      Definition own = new Definition();
+      Definition nested = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("function")) {
+          nested = new Definition();
+          if (p.currentToken() == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String inner = p.currentName();
+              p.nextToken();
+              nested.field(inner, p);
+            }
+          } else {
+            p.skipChildren();
+          }
+        } else {
+          own.field(field, p);
+        }
+      }
+      (nested != null ? nested : own).addTo(pieces);
+    }
+  }
+
+  /** A tool's name, description and parameter schema, kept until the tool's object ends (it may nest them). */
+  private final class Definition {
+    private String name;
+    private String description;
+    private String parameters;
+
+    void field(String field, JsonParser p) throws IOException {
+      JsonToken t = p.currentToken();
+      switch (field) {
+        case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : skip(p);
+        case "description" -> description = t == JsonToken.VALUE_STRING ? p.getText() : skip(p);
+        case "parameters" -> parameters = t == JsonToken.VALUE_NULL ? null : compact(p);
+        default -> p.skipChildren();
+      }
+    }
+
+    void addTo(List<String> pieces) {
+      if (name != null && !name.isEmpty()) pieces.add(name);
+      if (description != null && !description.isEmpty()) pieces.add(description);
+      if (parameters != null) pieces.add(parameters);
+    }
+  }
+
+  private static String skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  /** The value under the parser as compact JSON text. */
+  private String compact(JsonParser p) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = factory.createGenerator(out)) {
+      g.copyCurrentStructure(p);
+    }
+    return out.toString();
+  }
+
+  /** A prompt or input: a string, strings, or token ids (one token each), nested in arrays. */
+  private void texts(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_STRING) {
+      pieces.add(p.getText());
+    } else if (t == JsonToken.START_ARRAY) {
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        if (p.currentToken().isNumeric()) framing++;
+        else texts(p);
+      }
+    } else {
+      p.skipChildren();
+    }
+  }
+
+  /** A string value as a piece (an empty one adds nothing); any other value skipped. */
+  private void text(JsonParser p) throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_STRING) {
+      String s = p.getText();
+      if (!s.isEmpty()) pieces.add(s);
+    } else {
+      p.skipChildren();
+    }
+  }
+
+  /** Moves to an array's next element or an object's next value; false at its end. */
+  private static boolean nextElement(JsonParser p, JsonToken end) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t == end) return false;
+    if (t == JsonToken.FIELD_NAME) p.nextToken();
+    return true;
   }
 }

@@ -29,7 +29,7 @@ class OpenAiDialectTest {
          {"role":"user","name":"ann","content":[{"type":"text","text":"Describe"},{"type":"image_url","image_url":{"url":"x"}}]}]}""")
         .prompt();
 
-    assertThat(p.pieces()).containsExactly("Be brief.", "Describe", "ann");
+    assertThat(p.pieces()).containsExactlyInAnyOrder("Be brief.", "Describe", "ann");
     // 3 per message and 1 for its (one-token) role, 1 for the name, 85 for the image at its low-detail floor,
     // 3 priming the reply
     assertThat(p.framingTokens()).isEqualTo((3 + 1) + (3 + 1 + 1 + 85) + 3);
@@ -83,6 +83,95 @@ class OpenAiDialectTest {
 
     ApiRequest responses = read(OpenAiEndpoint.RESPONSES, "{\"model\":\"m\",\"stream\":true,\"input\":\"x\"}");
     assertThat(new JsonObject(new String(openai.upstreamBody(responses, "m"), StandardCharsets.UTF_8)).containsKey("stream_options")).isFalse();
+  }
+
+  /** Issue 18: the body goes upstream as the client wrote it, only the model's value changed, without a JSON tree. */
+  @Test
+  void the_upstream_body_is_the_clients_bytes_with_the_model_replaced() {
+    String client = "{ \"temperature\": 1.50 ,\n  \"model\" : \"al\\u0069as\", \"messages\":[{\"role\":\"user\",\"content\":\"hi\"}], \"seed\": 1e3 }";
+    ApiRequest request = read(OpenAiEndpoint.CHAT_COMPLETIONS, client);
+    assertThat(request.model()).isEqualTo("alias");
+    assertThat(new String(openai.upstreamBody(request, "gpt-\"4o\u00e9"), StandardCharsets.UTF_8))
+        .isEqualTo(client.replace("\"al\\u0069as\"", "\"gpt-\\\"4o\u00e9\""));
+
+    byte[] same = "{\"model\":\"gpt-4o\",\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
+    assertThat(openai.upstreamBody(openai.read(OpenAiEndpoint.CHAT_COMPLETIONS, same, null), "gpt-4o"))
+        .as("nothing to change: the client's own bytes").isSameAs(same);
+  }
+
+  @Test
+  void a_stream_asks_for_usage_in_front_of_the_clients_fields_or_through_the_tree_when_it_has_stream_options() {
+    ApiRequest plain = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"stream\":true,\"model\":\"alias\",\"messages\":[]}");
+    assertThat(new String(openai.upstreamBody(plain, "gpt-4o"), StandardCharsets.UTF_8))
+        .isEqualTo("{\"stream_options\":{\"include_usage\":true},\"stream\":true,\"model\":\"gpt-4o\",\"messages\":[]}");
+
+    ApiRequest declined = read(OpenAiEndpoint.CHAT_COMPLETIONS,
+        "{\"model\":\"alias\",\"stream\":true,\"stream_options\":{\"include_usage\":false,\"x\":1},\"messages\":[]}");
+    assertThat(declined.clientWantsUsage()).isFalse();
+    JsonObject up = new JsonObject(new String(openai.upstreamBody(declined, "gpt-4o"), StandardCharsets.UTF_8));
+    assertThat(up.getJsonObject("stream_options").getMap()).isEqualTo(java.util.Map.of("include_usage", true, "x", 1));
+    assertThat(up.getString("model")).isEqualTo("gpt-4o");
+
+    ApiRequest asked = read(OpenAiEndpoint.CHAT_COMPLETIONS,
+        "{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}");
+    assertThat(asked.clientWantsUsage()).isTrue();
+    assertThat(new String(openai.upstreamBody(asked, "gpt-4o"), StandardCharsets.UTF_8))
+        .isEqualTo("{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}");
+  }
+
+  @Test
+  void a_model_given_in_the_path_goes_upstream_in_the_body() {
+    ApiRequest request = openai.read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"messages\":[]}".getBytes(StandardCharsets.UTF_8), "deployment");
+    assertThat(request.model()).isEqualTo("deployment");
+    assertThat(new JsonObject(new String(openai.upstreamBody(request, "gpt-4o"), StandardCharsets.UTF_8)).getString("model"))
+        .isEqualTo("gpt-4o");
+  }
+
+  @Test
+  void what_is_not_one_json_object_is_refused_as_before() {
+    for (String body : new String[] {"", "   ", "[1]", "\"x\"", "null"}) {
+      assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, body)).as(body)
+          .hasMessage("The request body must be a JSON object.");
+    }
+    for (String body : new String[] {"{", "{\"model\":\"m\"} x", "[1] 2", "{\"model\":\"m\",\"model\":\"n\"}",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"role\":\"system\"}]}"}) {
+      assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, body)).as(body)
+          .hasMessage("We could not parse the JSON body of your request. The body must be a JSON object.");
+    }
+    assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\" \"}")).hasMessage("You must provide a model parameter.");
+    assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":null}")).hasMessage("You must provide a model parameter.");
+    assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":[\"m\"]}")).hasMessage("'model' must be a string.");
+    assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"max_tokens\":1.5}"))
+        .hasMessage("'max_tokens' must be a positive integer.");
+    assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"max_completion_tokens\":\"8\",\"max_tokens\":8}"))
+        .hasMessage("'max_completion_tokens' must be a positive integer.");
+    ApiRequest capped = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"max_tokens\":9,\"model\":\"m\",\"max_completion_tokens\":null,\"user\":\"u1\"}");
+    assertThat(capped.maxOutputTokens()).isEqualTo(9L);
+    assertThat(capped.user()).isEqualTo("u1");
+  }
+
+  /** Tools, tool calls and Responses items, read in one pass; a translation's tree gives the same prompt as the bytes. */
+  @Test
+  void tools_tool_calls_and_responses_items_count_as_before_and_a_tree_counts_as_its_bytes() {
+    String chat = """
+        {"model":"m","tools":[{"type":"function","function":{"description":"Look up","name":"find",
+          "parameters":{"type":"object","properties":{"q":{"type":"string"}}}}}, 7],
+         "messages":[{"content":null,"role":"assistant","tool_calls":[{"id":"c1","function":{"arguments":"{\\"q\\":1}","name":"find"}}]},
+          {"role":"tool","content":[{"text":"found","type":"text"},{"type":"input_image","text":"ignored"}]}]}""";
+    Prompt p = read(OpenAiEndpoint.CHAT_COMPLETIONS, chat).prompt();
+    assertThat(p.pieces()).containsExactlyInAnyOrder("find", "Look up", "{\"type\":\"object\",\"properties\":{\"q\":{\"type\":\"string\"}}}",
+        "{\"q\":1}", "find", "found");
+    assertThat(p.framingTokens()).isEqualTo((3 + 1) + (3 + 1 + 85) + 3);
+    assertThat(openai.prompt(new ApiRequest(openai, OpenAiEndpoint.CHAT_COMPLETIONS,
+        dev.tollgate.wire.RequestBody.of((com.fasterxml.jackson.databind.node.ObjectNode) new JsonObject(chat).mapTo(
+            com.fasterxml.jackson.databind.node.ObjectNode.class)), "m", false, false, null, null)))
+        .isEqualTo(p);
+
+    Prompt responses = read(OpenAiEndpoint.RESPONSES, """
+        {"model":"m","instructions":"Be brief.","input":[{"role":"user","content":"hi"},
+         {"type":"function_call_output","output":"42"}],"tools":[{"type":"function","name":"f","parameters":null}]}""").prompt();
+    assertThat(responses.pieces()).containsExactlyInAnyOrder("Be brief.", "hi", "42", "f");
+    assertThat(responses.framingTokens()).isEqualTo((3 + 1) + (3 + 1) + 3 + 3);
   }
 
   @Test
