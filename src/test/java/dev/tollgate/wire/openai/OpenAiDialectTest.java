@@ -138,6 +138,13 @@ class OpenAiDialectTest {
       assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, body)).as(body)
           .hasMessage("We could not parse the JSON body of your request. The body must be a JSON object.");
     }
+    // bytes the tree would have refused are refused though the pass skips their field: broken UTF-8, a bad number
+    for (byte[] bad : new byte[][] {{'{', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', 'm', '"', ',', '"', 'x', '"', ':', '"', (byte) 0xC3, 'a', '"', '}'},
+        {'{', '"', 'x', '"', ':', '"', (byte) 0xFF, '"', ',', '"', 'm', 'o', 'd', 'e', 'l', '"', ':', '"', 'm', '"', '}'},
+        "{\"model\":\"m\",\"x\":01}".getBytes(StandardCharsets.UTF_8), "{\"model\":\"m\",\"x\":\"a\u0001\"}".getBytes(StandardCharsets.UTF_8)}) {
+      assertThatThrownBy(() -> openai.read(OpenAiEndpoint.CHAT_COMPLETIONS, bad, null)).as(new String(bad, StandardCharsets.ISO_8859_1))
+          .hasMessage("We could not parse the JSON body of your request. The body must be a JSON object.");
+    }
     assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\" \"}")).hasMessage("You must provide a model parameter.");
     assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":null}")).hasMessage("You must provide a model parameter.");
     assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":[\"m\"]}")).hasMessage("'model' must be a string.");
