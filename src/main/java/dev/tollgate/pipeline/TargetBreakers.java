@@ -20,6 +20,8 @@ public final class TargetBreakers {
   private final Duration openFor;
   private final GatewayMetrics metrics;
   private final ConcurrentHashMap<String, Long> openedAtNanos = new ConcurrentHashMap<>();
+  /** Each target's breaker, found without building its name (every call asks). */
+  private final ConcurrentHashMap<RouteTarget, CircuitBreaker> byTarget = new ConcurrentHashMap<>();
 
   public TargetBreakers(GatewayConfig.Breaker config, GatewayMetrics metrics) {
     this.openFor = config.openFor();
@@ -37,6 +39,12 @@ public final class TargetBreakers {
   }
 
   public CircuitBreaker of(RouteTarget target) {
+    CircuitBreaker known = byTarget.get(target);
+    return known != null ? known : byTarget.computeIfAbsent(target, this::create);
+  }
+
+  /** The target's breaker from the registry (targets that differ only in weight share one), made on first use. */
+  private CircuitBreaker create(RouteTarget target) {
     String name = target.provider() + "/" + target.upstreamModel();
     CircuitBreaker existing = registry.find(name).orElse(null);
     if (existing != null) return existing;

@@ -108,7 +108,7 @@ public final class AnthropicDialect implements Dialect {
 
   @Override
   public Answer readAnswer(ApiRequest request, byte[] body) {
-    return Answer.read(json, body, AnthropicUsage::read, AnthropicDialect::answerText);
+    return Answer.read(json, body, p -> AnthropicUsage.read(p.readValueAsTree()), AnthropicDialect::answerText);
   }
 
   private static String answerText(JsonNode message) {

@@ -38,7 +38,7 @@ final class ChatChunk {
             }
           }
           case "usage" -> {
-            if (value == JsonToken.START_OBJECT) chunk.usage = OpenAiUsage.read(p.readValueAsTree());
+            if (value == JsonToken.START_OBJECT) chunk.usage = OpenAiUsage.read(p);
           }
           case "error" -> {
             chunk.error = true;

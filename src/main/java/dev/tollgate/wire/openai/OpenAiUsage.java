@@ -1,30 +1,102 @@
 package dev.tollgate.wire.openai;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.core.Usage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
-/** OpenAI's {@code usage} object, in either of its shapes. */
+/** OpenAI's {@code usage} object, in either of its shapes, read as a parser meets it (no tree). */
 final class OpenAiUsage {
+  private long input;
+  private long output;
+  private long cached;
+  private long reasoning;
+  private long prompt;
+  private long completion;
+  private long promptCached;
+  private long completionReasoning;
+  private boolean responsesShape;
+  private boolean chatShape;
+
   private OpenAiUsage() {}
 
   /**
    * chat/completions/embeddings ({@code prompt_tokens}, {@code completion_tokens}) or responses
-   * ({@code input_tokens}, {@code output_tokens}). Null when the node carries no usage.
+   * ({@code input_tokens}, {@code output_tokens}), the parser on the value's first token and left on its last.
+   * Null when the value carries no usage. A count is read as a tree's {@code asLong(0)} reads it (a number, or a
+   * number in a string; anything else 0).
    */
-  static Usage read(JsonNode usage) {
-    if (usage == null || !usage.isObject()) return null;
-    if (usage.has("input_tokens") || usage.has("output_tokens")) {
-      return new Usage(
-          usage.path("input_tokens").asLong(0),
-          usage.path("output_tokens").asLong(0),
-          usage.path("input_tokens_details").path("cached_tokens").asLong(0),
-          usage.path("output_tokens_details").path("reasoning_tokens").asLong(0));
+  static Usage read(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
     }
-    if (!usage.has("prompt_tokens") && !usage.has("completion_tokens")) return null;
-    return new Usage(
-        usage.path("prompt_tokens").asLong(0),
-        usage.path("completion_tokens").asLong(0),
-        usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
-        usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+    OpenAiUsage u = new OpenAiUsage();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      switch (field) {
+        case "input_tokens" -> {
+          u.responsesShape = true;
+          u.input = count(p);
+        }
+        case "output_tokens" -> {
+          u.responsesShape = true;
+          u.output = count(p);
+        }
+        case "prompt_tokens" -> {
+          u.chatShape = true;
+          u.prompt = count(p);
+        }
+        case "completion_tokens" -> {
+          u.chatShape = true;
+          u.completion = count(p);
+        }
+        case "input_tokens_details" -> u.cached = detail(p, "cached_tokens");
+        case "output_tokens_details" -> u.reasoning = detail(p, "reasoning_tokens");
+        case "prompt_tokens_details" -> u.promptCached = detail(p, "cached_tokens");
+        case "completion_tokens_details" -> u.completionReasoning = detail(p, "reasoning_tokens");
+        default -> p.skipChildren();
+      }
+    }
+    if (u.responsesShape) return new Usage(u.input, u.output, u.cached, u.reasoning);
+    if (u.chatShape) return new Usage(u.prompt, u.completion, u.promptCached, u.completionReasoning);
+    return null;
+  }
+
+  /** The same from a tree (a stream event read whole). */
+  static Usage read(JsonNode usage) {
+    if (usage == null) return null;
+    try (JsonParser p = usage.traverse()) {
+      p.nextToken();
+      return read(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static long count(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t.isNumeric() || t == JsonToken.VALUE_STRING) return p.getValueAsLong(0);
+    p.skipChildren();
+    return 0;
+  }
+
+  /** One count inside a details object. */
+  private static long detail(JsonParser p, String name) throws IOException {
+    long n = 0;
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return 0;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      boolean wanted = p.currentName().equals(name);
+      p.nextToken();
+      if (wanted) n = count(p);
+      else p.skipChildren();
+    }
+    return n;
   }
 }

@@ -220,6 +220,20 @@ class OpenAiDialectTest {
   }
 
   @Test
+  void an_answers_usage_is_read_in_either_shape_with_its_details() {
+    ApiRequest chat = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\"}");
+    assertThat(openai.readAnswer(chat, ("{\"usage\":{\"total_tokens\":99,\"completion_tokens_details\":{\"audio_tokens\":5,\"reasoning_tokens\":4},"
+        + "\"prompt_tokens\":\"30\",\"prompt_tokens_details\":{\"cached_tokens\":20},\"completion_tokens\":9.0},\"choices\":[]}").getBytes()).usage())
+        .isEqualTo(new Usage(30, 9, 20, 4));
+    ApiRequest responses = read(OpenAiEndpoint.RESPONSES, "{\"model\":\"m\",\"input\":\"x\"}");
+    assertThat(openai.readAnswer(responses, ("{\"output\":[],\"usage\":{\"input_tokens\":7,\"output_tokens\":null,"
+        + "\"input_tokens_details\":{\"cached_tokens\":3},\"output_tokens_details\":{\"reasoning_tokens\":2},\"prompt_tokens\":100}}").getBytes())
+        .usage()).isEqualTo(new Usage(7, 0, 3, 2));
+    assertThat(openai.readAnswer(chat, "{\"usage\":{\"total_tokens\":3},\"choices\":[{\"message\":{\"content\":\"Hi\"}}]}".getBytes()))
+        .as("a usage without counts is none: the text is estimated").isEqualTo(new Answer(null, "Hi"));
+  }
+
+  @Test
   void bad_fields_are_400s_naming_the_param_and_errors_have_openais_shape() {
     assertThatThrownBy(() -> read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":\"yes\"}"))
         .isInstanceOfSatisfying(GatewayFailure.class, f -> assertThat(f.param()).isEqualTo("stream"));
