@@ -158,7 +158,7 @@ final class JournalCodec {
     List<UsageEvent> events = new ArrayList<>();
     if (data.length < HEADER) return new Read(events, data.length, false); // its header cut short: nothing after it
     if (data[0] != 'T' || data[1] != 'G' || data[2] != 'J' || data[3] != FORMAT) return new Read(events, data.length, true);
-    Salted check = new Salted(Arrays.copyOfRange(data, 4, HEADER));
+    Salted check = new Salted(Arrays.copyOfRange(data, 4, HEADER), RESYNC_BYTES + RESYNC_PER_BYTE * data.length);
     int pos = HEADER;
     int unreadable = 0;
     boolean inside = false;
@@ -166,6 +166,11 @@ final class JournalCodec {
       int length = frameAt(data, pos, check);
       if (length < 0) {
         int next = nextFrame(data, pos + 1, check);
+        if (next == GAVE_UP) {
+          unreadable += data.length - pos;
+          inside = true;
+          break;
+        }
         int end = next < 0 ? data.length : next;
         unreadable += end - pos;
         inside |= next >= 0;
@@ -193,13 +198,25 @@ final class JournalCodec {
     return check.of(data, pos + 8, length) == sum ? length : -1;
   }
 
-  /** A segment's checksum: CRC-32C over its salt, then a frame's payload. */
+  /**
+   * The bytes a segment's resyncs may checksum: a fixed 64 MiB and 64 per byte of the segment. Over scrambled bytes a
+   * resync checksums a few frames' worth; bytes a client chose (a long {@code user} field, inside a record that a crash
+   * then tore) can make each of their positions claim a frame running to the segment's end, which would checksum
+   * terabytes. Past the budget the rest of the segment is left unread (it stays in the segment's damaged copy).
+   */
+  static final long RESYNC_BYTES = 64L << 20;
+  static final long RESYNC_PER_BYTE = 64;
+  private static final int GAVE_UP = -2;
+
+  /** A segment's checksum: CRC-32C over its salt, then a frame's payload; and what its resyncs may still checksum. */
   private static final class Salted {
     private final CRC32C crc = new CRC32C();
     private final byte[] salt;
+    private long resyncLeft;
 
-    Salted(byte[] salt) {
+    Salted(byte[] salt, long resyncBudget) {
       this.salt = salt;
+      this.resyncLeft = resyncBudget;
     }
 
     int of(byte[] data, int from, int length) {
@@ -211,12 +228,17 @@ final class JournalCodec {
   }
 
   /**
-   * Where the next whole frame of this version starts at or after {@code from}, or -1. A checksum is computed only
-   * where a version byte follows a length that fits: over scrambled bytes, about one place in 10^5.
+   * Where the next whole frame of this version starts at or after {@code from}; -1 when there is none, {@link #GAVE_UP}
+   * when the segment's resync budget ran out first. A checksum is computed only where a version byte follows a length
+   * that fits: over scrambled bytes, about one place in 10^5.
    */
   private static int nextFrame(byte[] data, int from, Salted check) {
     for (int q = from; q + 9 <= data.length; q++) {
-      if (data[q + 8] == VERSION && frameAt(data, q, check) >= 0) return q;
+      if (data[q + 8] != VERSION) continue;
+      int length = ByteBuffer.wrap(data, q, 4).getInt();
+      if (length <= 0 || length > data.length - q - 8) continue;
+      if ((check.resyncLeft -= length) < 0) return GAVE_UP;
+      if (frameAt(data, q, check) >= 0) return q;
     }
     return -1;
   }

@@ -127,6 +127,34 @@ class LedgerJournalFormatTest {
     assertEquals(5 + foreign.length, read.unreadableBytes());
   }
 
+  /**
+   * Bytes a client chose can fill a record with places that each claim a frame running to the segment's end; a crash
+   * tearing that record would make reading past it checksum each claim. The checksumming stops at the segment's budget:
+   * the rest is left unread (and reported), instead of taking hours.
+   */
+  @Test
+  void resyncing_past_damage_stops_at_its_budget() {
+    JournalCodec codec = new JournalCodec();
+    byte[] own = segment(codec, List.of(full()));
+    int claims = 40_000;
+    byte[] last = bytes(codec.encode(List.of(sparse())));
+    byte[] data = new byte[own.length + 3 + claims * 9 + last.length];
+    System.arraycopy(own, 0, data, 0, own.length);
+    ByteBuffer planted = ByteBuffer.wrap(data, own.length + 3, claims * 9);
+    for (int i = 0; i < claims; i++) {
+      int at = planted.position();
+      planted.putInt(data.length - at - 8).putInt(0).put(own[JournalCodec.HEADER + 8]); // a length that fits, a version byte
+    }
+    System.arraycopy(last, 0, data, data.length - last.length, last.length);
+    long claimed = (long) claims * (data.length - own.length) / 2;
+    assertTrue(claimed > JournalCodec.RESYNC_BYTES + JournalCodec.RESYNC_PER_BYTE * data.length, "the claims exceed the budget");
+
+    JournalCodec.Read read = JournalCodec.decode(data);
+    assertEquals(List.of(full()), read.events(), "the frame after the claims is past the budget");
+    assertEquals(data.length - own.length, read.unreadableBytes());
+    assertTrue(read.damagedInside());
+  }
+
   /** A segment whose header was cut short holds nothing; one with another header is not read as this format. */
   @Test
   void a_segment_is_read_only_under_its_own_header() {
