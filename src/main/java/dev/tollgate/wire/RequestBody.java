@@ -2,6 +2,7 @@ package dev.tollgate.wire;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.core.GatewayFailure;
 
 /**
  * A request's JSON body: the bytes the client sent, and their tree, read only when something asks for it
@@ -36,13 +37,18 @@ public class RequestBody {
     return raw;
   }
 
-  /** The body as a tree, read from its bytes on first use; callers may change it (the upstream rewrite does). */
+  /**
+   * The body as a tree, read from its bytes on first use; callers may change it (the upstream rewrite does). A body the
+   * streaming pass took but the tree refuses (a string longer than Jackson's limit, which skipping does not check) is a
+   * 400.
+   */
   public final ObjectNode tree() {
     if (tree == null) {
       try {
         tree = (ObjectNode) reader.readTree(raw);
       } catch (Exception e) {
-        throw new IllegalStateException("cannot read again a body that was read", e);
+        // a check the streaming pass did not make on what it skipped: a string over Jackson's length limit
+        throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
       }
     }
     return tree;

@@ -8,6 +8,8 @@ import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.RequestBody;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -17,16 +19,19 @@ import java.util.List;
  * with no key twice (as {@link dev.tollgate.wire.StrictJson} reads), its model, {@code stream},
  * {@code stream_options.include_usage}, output cap and {@code user} are taken, and its prompt is collected
  * on the way. The body goes upstream as the client's bytes with the model's value replaced and, where the
- * gateway asks for a stream's usage, {@code stream_options} added at the front; only a body the bytes
- * cannot be changed in that way (a {@code stream_options} without {@code include_usage}, a model given in
- * the path and not as a string in the body) is written from its tree.
+ * gateway asks for a stream's usage, {@code stream_options} added at the end (where a provider that lets the last of
+ * two keys win, or matches keys ignoring case, still reads the gateway's). A body the bytes cannot be changed so in
+ * (a {@code stream_options} without {@code include_usage}, a model given in the path and not as a string in the
+ * body), and bytes a provider could read otherwise than Jackson did (a byte order mark; UTF-8 that is not strictly
+ * well formed, such as an overlong {@code o} in {@code "stream_\u00c1\u00afptions"}, which Jackson reads as the
+ * letter), are written from the tree instead, as Jackson read them.
  */
 final class OpenAiBody extends RequestBody {
   private static final String UNPARSABLE = "We could not parse the JSON body of your request. The body must be a JSON object.";
   private static final byte[] STREAM_USAGE = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
 
-  /** Where the object's opening brace is. */
-  private int open;
+  /** Where the object's closing brace is. */
+  private int close;
   /** The body's model string: its text, and where its value (quotes included) starts and ends; -1 when it is not a string. */
   private String modelText;
   private int modelStart = -1;
@@ -66,13 +71,13 @@ final class OpenAiBody extends RequestBody {
         if (p.nextToken() != null) throw GatewayFailure.badRequest(UNPARSABLE, null);
         throw GatewayFailure.badRequest("The request body must be a JSON object.", null);
       }
-      body.open = (int) p.currentTokenLocation().getByteOffset();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         if (body.top(field, value, p, capFields)) continue;
         if (!prompt.field(field, p)) p.skipChildren();
       }
+      body.close = (int) p.currentTokenLocation().getByteOffset();
       if (p.nextToken() != null) throw GatewayFailure.badRequest(UNPARSABLE, null);
     } catch (GatewayFailure f) {
       throw f;
@@ -207,33 +212,50 @@ final class OpenAiBody extends RequestBody {
   }
 
   /**
-   * The body for upstream, made from the client's bytes: the model's value replaced, {@code stream_options}
-   * with {@code include_usage} put first when {@code askUsage}. Null when the bytes cannot be changed so
-   * (the caller writes the tree instead).
+   * The body for upstream, made from the client's bytes: the model's value replaced, {@code ,"stream_options":
+   * {"include_usage":true}} put before the closing brace when {@code askUsage}. Null when the bytes cannot be
+   * changed so, or should not go upstream as they are (the caller writes the tree instead).
    */
   byte[] upstream(String upstreamModel, boolean askUsage) {
     byte[] raw = raw();
     if (verbatim) return raw;
-    if (modelStart < 0 || (askUsage && hasStreamOptions)) return null;
+    if (modelStart < 0 || (askUsage && hasStreamOptions) || !plain(raw)) return null;
     byte[] model = quoted(upstreamModel);
     boolean sameModel = Arrays.equals(raw, modelStart, modelEnd, model, 0, model.length);
     if (sameModel && !askUsage) return raw;
     int insert = askUsage ? STREAM_USAGE.length + 1 : 0;
     byte[] out = new byte[raw.length - (modelEnd - modelStart) + model.length + insert];
-    int at = 0;
-    System.arraycopy(raw, 0, out, 0, open + 1);
-    at += open + 1;
-    if (askUsage) {
-      System.arraycopy(STREAM_USAGE, 0, out, at, STREAM_USAGE.length);
-      at += STREAM_USAGE.length;
-      out[at++] = ',';
-    }
-    System.arraycopy(raw, open + 1, out, at, modelStart - open - 1);
-    at += modelStart - open - 1;
+    System.arraycopy(raw, 0, out, 0, modelStart);
+    int at = modelStart;
     System.arraycopy(model, 0, out, at, model.length);
     at += model.length;
-    System.arraycopy(raw, modelEnd, out, at, raw.length - modelEnd);
+    System.arraycopy(raw, modelEnd, out, at, close - modelEnd);
+    at += close - modelEnd;
+    if (askUsage) {
+      out[at++] = ',';
+      System.arraycopy(STREAM_USAGE, 0, out, at, STREAM_USAGE.length);
+      at += STREAM_USAGE.length;
+    }
+    System.arraycopy(raw, close, out, at, raw.length - close);
     return out;
+  }
+
+  /**
+   * Whether the bytes mean the same to any JSON reader as to Jackson: no byte order mark, and only ASCII or strictly
+   * well-formed UTF-8 (the JDK's decoder refuses overlong forms and encoded surrogates; Jackson reads some of them as
+   * the characters they spell).
+   */
+  private static boolean plain(byte[] raw) {
+    if (raw.length >= 3 && raw[0] == (byte) 0xEF && raw[1] == (byte) 0xBB && raw[2] == (byte) 0xBF) return false;
+    int i = 0;
+    while (i < raw.length && raw[i] >= 0) i++;
+    if (i == raw.length) return true;
+    try {
+      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw, i, raw.length - i));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
   }
 
   private static byte[] quoted(String s) {

@@ -25,8 +25,7 @@ final class OpenAiUsage {
   /**
    * chat/completions/embeddings ({@code prompt_tokens}, {@code completion_tokens}) or responses
    * ({@code input_tokens}, {@code output_tokens}), the parser on the value's first token and left on its last.
-   * Null when the value carries no usage. A count is read as a tree's {@code asLong(0)} reads it (a number, or a
-   * number in a string; anything else 0).
+   * Null when the value carries no usage.
    */
   static Usage read(JsonParser p) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
@@ -77,11 +76,19 @@ final class OpenAiUsage {
     }
   }
 
+  /** A count as a tree's {@code asLong(0)} reads it: a number cut to a long as Java casts it, a number in a string, true as 1. */
   private static long count(JsonParser p) throws IOException {
-    JsonToken t = p.currentToken();
-    if (t.isNumeric() || t == JsonToken.VALUE_STRING) return p.getValueAsLong(0);
-    p.skipChildren();
-    return 0;
+    return switch (p.currentToken()) {
+      case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue().longValue()
+          : p.getLongValue();
+      case VALUE_NUMBER_FLOAT -> (long) p.getDoubleValue();
+      case VALUE_STRING -> p.getValueAsLong(0);
+      case VALUE_TRUE -> 1;
+      default -> {
+        p.skipChildren();
+        yield 0;
+      }
+    };
   }
 
   /** One count inside a details object. */

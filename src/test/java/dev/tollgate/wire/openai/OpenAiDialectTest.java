@@ -100,10 +100,10 @@ class OpenAiDialectTest {
   }
 
   @Test
-  void a_stream_asks_for_usage_in_front_of_the_clients_fields_or_through_the_tree_when_it_has_stream_options() {
-    ApiRequest plain = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"stream\":true,\"model\":\"alias\",\"messages\":[]}");
+  void a_stream_asks_for_usage_after_the_clients_fields_or_through_the_tree_when_it_has_stream_options() {
+    ApiRequest plain = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"stream\":true,\"model\":\"alias\",\"messages\":[] }\n");
     assertThat(new String(openai.upstreamBody(plain, "gpt-4o"), StandardCharsets.UTF_8))
-        .isEqualTo("{\"stream_options\":{\"include_usage\":true},\"stream\":true,\"model\":\"gpt-4o\",\"messages\":[]}");
+        .isEqualTo("{\"stream\":true,\"model\":\"gpt-4o\",\"messages\":[] ,\"stream_options\":{\"include_usage\":true}}\n");
 
     ApiRequest declined = read(OpenAiEndpoint.CHAT_COMPLETIONS,
         "{\"model\":\"alias\",\"stream\":true,\"stream_options\":{\"include_usage\":false,\"x\":1},\"messages\":[]}");
@@ -117,6 +117,36 @@ class OpenAiDialectTest {
     assertThat(asked.clientWantsUsage()).isTrue();
     assertThat(new String(openai.upstreamBody(asked, "gpt-4o"), StandardCharsets.UTF_8))
         .isEqualTo("{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}");
+  }
+
+  /**
+   * Bytes another JSON reader could read otherwise than Jackson go upstream as Jackson read them: an overlong UTF-8
+   * "o" that Jackson reads as the letter (so {@code stream_options} is the client's, and a provider that decodes it
+   * as a replacement character would miss it), and a byte order mark.
+   */
+  @Test
+  void bytes_a_provider_could_read_otherwise_go_upstream_as_the_gateway_read_them() {
+    byte[] overlong = "{\"model\":\"m\",\"stream\":true,\"stream_\u00c1\u00afptions\":{\"include_usage\":true},\"messages\":[]}"
+        .getBytes(StandardCharsets.ISO_8859_1);
+    ApiRequest request = openai.read(OpenAiEndpoint.CHAT_COMPLETIONS, overlong, null);
+    assertThat(request.clientWantsUsage()).as("Jackson reads the key as stream_options").isTrue();
+    assertThat(new String(openai.upstreamBody(request, "gpt-4o"), StandardCharsets.UTF_8))
+        .isEqualTo("{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}");
+
+    byte[] bom = "\u00ef\u00bb\u00bf{\"model\":\"m\",\"messages\":[]}".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(new String(openai.upstreamBody(openai.read(OpenAiEndpoint.CHAT_COMPLETIONS, bom, null), "gpt-4o"), StandardCharsets.UTF_8))
+        .isEqualTo("{\"model\":\"gpt-4o\",\"messages\":[]}");
+
+    String accented = "{\"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9 \ud83d\ude00\"}],\"model\":\"m\"}";
+    assertThat(new String(openai.upstreamBody(read(OpenAiEndpoint.CHAT_COMPLETIONS, accented), "gpt-4o"), StandardCharsets.UTF_8))
+        .as("well-formed UTF-8 keeps its bytes").isEqualTo(accented.replace("\"m\"}", "\"gpt-4o\"}"));
+  }
+
+  /** A string longer than Jackson allows passes the streaming pass, which skips it; what needs the tree gets a 400. */
+  @Test
+  void a_body_the_tree_cannot_hold_is_a_400_where_the_tree_is_needed() {
+    ApiRequest request = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"x\":\"" + "x".repeat(20_000_001) + "\"}");
+    assertThatThrownBy(() -> request.body().tree()).isInstanceOfSatisfying(GatewayFailure.class, f -> assertThat(f.status()).isEqualTo(400));
   }
 
   @Test
@@ -231,6 +261,15 @@ class OpenAiDialectTest {
         .usage()).isEqualTo(new Usage(7, 0, 3, 2));
     assertThat(openai.readAnswer(chat, "{\"usage\":{\"total_tokens\":3},\"choices\":[{\"message\":{\"content\":\"Hi\"}}]}".getBytes()))
         .as("a usage without counts is none: the text is estimated").isEqualTo(new Answer(null, "Hi"));
+  }
+
+  /** Counts as a tree read them: a float cut as Java casts it, an integer beyond a long wrapped, true as 1; never an error. */
+  @Test
+  void usage_counts_out_of_the_ordinary_are_read_as_before() {
+    ApiRequest chat = read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\"}");
+    assertThat(openai.readAnswer(chat, ("{\"usage\":{\"prompt_tokens\":1e30,\"completion_tokens\":18446744073709551617,"
+        + "\"prompt_tokens_details\":{\"cached_tokens\":true},\"completion_tokens_details\":{\"reasoning_tokens\":[1]}}}").getBytes()).usage())
+        .isEqualTo(new Usage(Long.MAX_VALUE, 1, 1, 0));
   }
 
   @Test
