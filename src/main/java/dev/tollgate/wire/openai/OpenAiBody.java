@@ -41,8 +41,9 @@ final class OpenAiBody extends RequestBody {
   private boolean hasStreamOptions;
   private boolean wantsUsage;
   /**
-   * The output cap fields' values as read, in the endpoint's order: {@link #ABSENT} (or null), {@link #NOT_INTEGER} (another kind of value),
-   * or the integer (one beyond a long's range as {@code Long.MAX_VALUE} or -1).
+   * The output cap fields' values as read, in the endpoint's order: {@link #ABSENT} (no field, or null),
+   * {@link #NOT_INTEGER} (another kind of value), or the integer (one beyond a long's range as {@code Long.MAX_VALUE}
+   * or -1).
    */
   private long[] caps;
   private String user;
