@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class LedgerJournal {
   private static final Logger log = LoggerFactory.getLogger(LedgerJournal.class);
   private static final long SEGMENT_BYTES = 4 << 20;
+  /** How long a copy of a damaged segment is kept. */
+  static final java.time.Duration DAMAGED_KEPT = java.time.Duration.ofDays(30);
   private static final long SYNC_EVERY_NANOS = 50_000_000;
   private static final int MAX_GROUP = 2_000;
   /** How often the journal thread takes what has come: a record is journaled at most this much later. */
@@ -140,6 +142,7 @@ final class LedgerJournal {
    * journal, to be deleted once written. A record cut short by the kill is skipped. Blocking; before {@link #start}.
    */
   List<Entry> takeOver() throws IOException {
+    dropOldDamagedCopies();
     List<Entry> entries = new ArrayList<>();
     List<Path> others;
     try (Stream<Path> dirs = Files.list(own.getParent())) {
@@ -190,6 +193,27 @@ final class LedgerJournal {
       keepDamaged(s);
     } else if (read.unreadableBytes() > 0) {
       log.warn("journal segment {}: its last {} bytes skipped (a write cut short)", s.file, read.unreadableBytes());
+    }
+  }
+
+  /**
+   * Deletes the copies of damaged segments ({@link #keepDamaged}) not changed for {@link #DAMAGED_KEPT}: time enough
+   * for a person to look at them, without letting them pile up on the journal's volume.
+   */
+  private void dropOldDamagedCopies() throws IOException {
+    long before = System.currentTimeMillis() - DAMAGED_KEPT.toMillis();
+    List<Path> copies;
+    try (Stream<Path> files = Files.list(own.getParent())) {
+      copies = files.filter(f -> f.getFileName().toString().endsWith(".damaged") && Files.isRegularFile(f)).toList();
+    }
+    for (Path copy : copies) {
+      try {
+        if (Files.getLastModifiedTime(copy).toMillis() >= before) continue;
+        Files.delete(copy);
+        log.warn("deleted {}, a copy of a damaged journal segment kept for {} days", copy, DAMAGED_KEPT.toDays());
+      } catch (IOException e) {
+        log.warn("cannot delete the old copy of a damaged journal segment {}: {}", copy, e.toString());
+      }
     }
   }
 

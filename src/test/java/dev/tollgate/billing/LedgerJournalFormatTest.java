@@ -193,6 +193,26 @@ class LedgerJournalFormatTest {
     }
   }
 
+  /** Copies of damaged segments are kept for 30 days after their last change, then deleted at a take-over. */
+  @Test
+  void copies_of_damaged_segments_are_deleted_after_thirty_days() throws Exception {
+    Path root = TempFiles.dir("journal-damaged-old");
+    Path old = Files.write(root.resolve("000000000000.tgj.1-dead.damaged"), new byte[] {1});
+    Path recent = Files.write(root.resolve("000000000001.tgj.2-dead.damaged"), new byte[] {2});
+    long now = System.currentTimeMillis();
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(now - LedgerJournal.DAMAGED_KEPT.toMillis() - 60_000));
+    Files.setLastModifiedTime(recent, java.nio.file.attribute.FileTime.fromMillis(now - LedgerJournal.DAMAGED_KEPT.toMillis() + 3_600_000));
+
+    LedgerJournal journal = LedgerJournal.open(root, new GatewayMetrics());
+    try {
+      journal.takeOver();
+      assertFalse(Files.exists(old), "kept over 30 days");
+      assertTrue(Files.exists(recent), "kept under 30 days");
+    } finally {
+      journal.close();
+    }
+  }
+
   /** A segment damaged inside is read around the damage at take-over, and a copy of it is kept for a person to look at. */
   @Test
   void a_segment_damaged_inside_is_taken_over_around_the_damage_and_kept_as_a_copy() throws Exception {
