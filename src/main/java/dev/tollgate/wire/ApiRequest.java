@@ -1,10 +1,10 @@
 package dev.tollgate.wire;
 
 /**
- * A client request after reading: its dialect and operation, its JSON body (the client's bytes, or a translation's tree) and what the gateway needs
- * from it. {@code maxOutputTokens}: what the request caps its output at (0 when the operation produces
- * none, null when it does not say); {@code clientWantsUsage}: the client itself asked for the usage
- * event of a stream.
+ * A client request after reading: its dialect and operation, its JSON body (the client's bytes, or a
+ * translation's tree) and what the gateway needs from it. {@code maxOutputTokens}: what the request caps its
+ * output at (0 when the operation produces none, null when it does not say); {@code clientWantsUsage}: the
+ * client itself asked for the usage event of a stream.
  */
 public record ApiRequest(
     Dialect dialect,

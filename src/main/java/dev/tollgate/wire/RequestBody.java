@@ -11,6 +11,9 @@ import dev.tollgate.core.GatewayFailure;
  * path. A body belongs to one request and is used on its event loop.
  */
 public class RequestBody {
+  /** What a client is told of a body that is not one JSON object the strict reader takes. */
+  public static final String UNPARSABLE = "We could not parse the JSON body of your request. The body must be a JSON object.";
+
   private final byte[] raw;
   private final ObjectReader reader;
   private ObjectNode tree;
@@ -48,7 +51,7 @@ public class RequestBody {
         tree = (ObjectNode) reader.readTree(raw);
       } catch (Exception e) {
         // a check the streaming pass did not make on what it skipped: a string over Jackson's length limit
-        throw GatewayFailure.badRequest("We could not parse the JSON body of your request. The body must be a JSON object.", null);
+        throw GatewayFailure.badRequest(UNPARSABLE, null);
       }
     }
     return tree;

@@ -27,7 +27,6 @@ import java.util.List;
  * letter), are written from the tree instead, as Jackson read them.
  */
 final class OpenAiBody extends RequestBody {
-  private static final String UNPARSABLE = "We could not parse the JSON body of your request. The body must be a JSON object.";
   private static final byte[] STREAM_USAGE = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
 
   /** Where the object's closing brace is. */
