@@ -11,7 +11,6 @@ import dev.tollgate.wire.Dialect;
 import dev.tollgate.wire.Operation;
 import dev.tollgate.wire.ProducedText;
 import dev.tollgate.wire.Prompt;
-import dev.tollgate.wire.RequestBody;
 import dev.tollgate.wire.StreamEvent;
 import dev.tollgate.wire.StreamObserver;
 import dev.tollgate.wire.StrictJson;
@@ -42,56 +41,27 @@ public final class AnthropicDialect implements Dialect {
   }
 
   /**
-   * Reads a Messages (or count_tokens) body, with the 400s Anthropic gives for what it rejects: a body that is
-   * not a JSON object, no model, no messages array, and for messages no positive {@code max_tokens}.
+   * Reads a Messages (or count_tokens) body in one streaming pass (see {@link AnthropicBody}), with the 400s Anthropic
+   * gives for what it rejects: a body that is not a JSON object, no model, no messages array, and for messages no
+   * positive {@code max_tokens}.
    */
   @Override
   public ApiRequest read(Operation operation, byte[] raw, String pathModel) {
-    JsonNode tree;
-    try {
-      tree = requests.readTree(raw);
-    } catch (Exception e) {
-      throw GatewayFailure.badRequest("The request body is not valid JSON.", null);
-    }
-    if (tree == null || !tree.isObject()) throw GatewayFailure.badRequest("The request body must be a JSON object.", null);
-    ObjectNode body = (ObjectNode) tree;
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) throw GatewayFailure.badRequest("model: Field required", "model");
-    if (!model.isTextual() || model.asText().isBlank()) throw GatewayFailure.badRequest("model: Input should be a valid string", "model");
-    JsonNode messageList = body.get("messages");
-    if (messageList == null || messageList.isNull()) throw GatewayFailure.badRequest("messages: Field required", "messages");
-    if (!messageList.isArray()) throw GatewayFailure.badRequest("messages: Input should be a valid list", "messages");
-    Long maxTokens = 0L;
-    boolean stream = false;
-    if (operation == AnthropicOperation.MESSAGES) {
-      JsonNode max = body.get("max_tokens");
-      if (max == null || max.isNull()) throw GatewayFailure.badRequest("max_tokens: Field required", "max_tokens");
-      if (!max.isIntegralNumber() || max.bigIntegerValue().signum() < 1) {
-        throw GatewayFailure.badRequest("max_tokens: Input should be a positive integer", "max_tokens");
-      }
-      if (!max.canConvertToLong() || max.asLong() > ApiRequest.MAX_OUTPUT_TOKENS) {
-        throw GatewayFailure.badRequest("max_tokens: Input should be less than or equal to " + ApiRequest.MAX_OUTPUT_TOKENS,
-            "max_tokens");
-      }
-      maxTokens = max.asLong();
-      JsonNode s = body.get("stream");
-      if (s != null && !s.isNull()) {
-        if (!s.isBoolean()) throw GatewayFailure.badRequest("stream: Input should be a valid boolean", "stream");
-        stream = s.asBoolean();
-      }
-    }
-    JsonNode user = body.path("metadata").get("user_id");
-    return new ApiRequest(this, operation, RequestBody.of(body), model.asText(), stream, true, maxTokens,
-        user != null && user.isTextual() ? user.asText() : null);
+    return AnthropicBody.read(this, operation, raw, requests);
   }
 
   @Override
   public Prompt prompt(ApiRequest request) {
-    return AnthropicPrompt.of(request.body().tree());
+    if (request.body() instanceof AnthropicBody read) return read.prompt();
+    return AnthropicPrompt.of(json.getFactory(), request.body().tree());
   }
 
   @Override
   public byte[] upstreamBody(ApiRequest request, String upstreamModel) {
+    if (request.body() instanceof AnthropicBody read) {
+      byte[] spliced = read.upstream(upstreamModel);
+      if (spliced != null) return spliced;
+    }
     ObjectNode body = request.body().tree();
     body.put("model", upstreamModel);
     try {

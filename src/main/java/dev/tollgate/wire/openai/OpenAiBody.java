@@ -2,14 +2,12 @@ package dev.tollgate.wire.openai;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tollgate.core.GatewayFailure;
 import dev.tollgate.wire.ApiRequest;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.RequestBody;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -29,12 +27,8 @@ import java.util.List;
 final class OpenAiBody extends RequestBody {
   private static final byte[] STREAM_USAGE = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
 
-  /** Where the object's closing brace is. */
-  private int close;
-  /** The body's model string: its text, and where its value (quotes included) starts and ends; -1 when it is not a string. */
+  /** The body's model string, or null when it is not a string. */
   private String modelText;
-  private int modelStart = -1;
-  private int modelEnd = -1;
   private boolean hasModel;
   private JsonToken stream;
   private boolean hasStreamOptions;
@@ -64,26 +58,9 @@ final class OpenAiBody extends RequestBody {
     String[] capFields = endpoint.maxTokensFields();
     body.caps = new long[capFields.length];
     Arrays.fill(body.caps, ABSENT);
-    try (JsonParser p = reader.createParser(raw)) {
-      JsonToken first = p.nextToken();
-      if (first != JsonToken.START_OBJECT) {
-        if (first != null) p.skipChildren();
-        if (p.nextToken() != null) throw GatewayFailure.badRequest(UNPARSABLE, null);
-        throw GatewayFailure.badRequest("The request body must be a JSON object.", null);
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        JsonToken value = p.nextToken();
-        if (body.top(field, value, p, capFields)) continue;
-        if (!prompt.field(field, p)) p.skipChildren();
-      }
-      body.close = (int) p.currentTokenLocation().getByteOffset();
-      if (p.nextToken() != null) throw GatewayFailure.badRequest(UNPARSABLE, null);
-    } catch (GatewayFailure f) {
-      throw f;
-    } catch (Exception e) {
-      throw GatewayFailure.badRequest(UNPARSABLE, null);
-    }
+    body.readFields(UNPARSABLE, (field, value, p) -> {
+      if (!body.top(field, value, p, capFields) && !prompt.field(field, p)) p.skipChildren();
+    });
     body.prompt = prompt.prompt();
     return body.request(dialect, endpoint, pathModel);
   }
@@ -112,14 +89,14 @@ final class OpenAiBody extends RequestBody {
   }
 
   /** Takes a field the gateway reads itself; false for any other. */
-  private boolean top(String field, JsonToken value, JsonParser p, String[] capFields) throws Exception {
+  private boolean top(String field, JsonToken value, JsonParser p, String[] capFields) throws IOException {
     switch (field) {
       case "model" -> {
         hasModel = value != JsonToken.VALUE_NULL;
         if (value == JsonToken.VALUE_STRING) {
-          modelStart = (int) p.currentTokenLocation().getByteOffset();
+          int start = (int) p.currentTokenLocation().getByteOffset();
           modelText = p.getText();
-          modelEnd = (int) p.currentLocation().getByteOffset();
+          modelAt(start, (int) p.currentLocation().getByteOffset());
         } else {
           p.skipChildren();
         }
@@ -166,7 +143,7 @@ final class OpenAiBody extends RequestBody {
   }
 
   /** {@code include_usage} as a tree's {@code asBoolean(false)} reads it: true, a non-zero integer, or the text "true". */
-  private static boolean truthy(JsonToken v, JsonParser p) throws Exception {
+  private static boolean truthy(JsonToken v, JsonParser p) throws IOException {
     return switch (v) {
       case VALUE_TRUE -> true;
       case VALUE_NUMBER_INT -> p.getBigIntegerValue().signum() != 0;
@@ -217,53 +194,8 @@ final class OpenAiBody extends RequestBody {
    * changed so, or should not go upstream as they are (the caller writes the tree instead).
    */
   byte[] upstream(String upstreamModel, boolean askUsage) {
-    byte[] raw = raw();
-    if (verbatim) return raw;
-    if (modelStart < 0 || (askUsage && hasStreamOptions) || !plain(raw)) return null;
-    byte[] model = quoted(upstreamModel);
-    boolean sameModel = Arrays.equals(raw, modelStart, modelEnd, model, 0, model.length);
-    if (sameModel && !askUsage) return raw;
-    int insert = askUsage ? STREAM_USAGE.length + 1 : 0;
-    byte[] out = new byte[raw.length - (modelEnd - modelStart) + model.length + insert];
-    System.arraycopy(raw, 0, out, 0, modelStart);
-    int at = modelStart;
-    System.arraycopy(model, 0, out, at, model.length);
-    at += model.length;
-    System.arraycopy(raw, modelEnd, out, at, close - modelEnd);
-    at += close - modelEnd;
-    if (askUsage) {
-      out[at++] = ',';
-      System.arraycopy(STREAM_USAGE, 0, out, at, STREAM_USAGE.length);
-      at += STREAM_USAGE.length;
-    }
-    System.arraycopy(raw, close, out, at, raw.length - close);
-    return out;
-  }
-
-  /**
-   * Whether the bytes mean the same to any JSON reader as to Jackson: no byte order mark, and only ASCII or strictly
-   * well-formed UTF-8 (the JDK's decoder refuses overlong forms and encoded surrogates; Jackson reads some of them as
-   * the characters they spell).
-   */
-  private static boolean plain(byte[] raw) {
-    if (raw.length >= 3 && raw[0] == (byte) 0xEF && raw[1] == (byte) 0xBB && raw[2] == (byte) 0xBF) return false;
-    int i = 0;
-    while (i < raw.length && raw[i] >= 0) i++;
-    if (i == raw.length) return true;
-    try {
-      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(raw, i, raw.length - i));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
-    }
-  }
-
-  private static byte[] quoted(String s) {
-    byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-    byte[] out = new byte[inner.length + 2];
-    out[0] = '"';
-    System.arraycopy(inner, 0, out, 1, inner.length);
-    out[out.length - 1] = '"';
-    return out;
+    if (verbatim) return raw();
+    if (askUsage && hasStreamOptions) return null;
+    return spliced(upstreamModel, askUsage ? STREAM_USAGE : null);
   }
 }

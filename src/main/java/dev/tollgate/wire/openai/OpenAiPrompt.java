@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.wire.Prompt;
+import dev.tollgate.wire.RequestBody;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,17 +82,9 @@ final class OpenAiPrompt {
   /** The prompt of a body built as a tree (a translation's), read the same way. */
   static Prompt of(OpenAiEndpoint endpoint, JsonFactory factory, JsonNode body) {
     OpenAiPrompt prompt = new OpenAiPrompt(endpoint, factory);
-    try (JsonParser p = body.traverse()) {
-      if (p.nextToken() == JsonToken.START_OBJECT) {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String field = p.currentName();
-          p.nextToken();
-          if (!prompt.field(field, p)) p.skipChildren();
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    RequestBody.readFields(body, (field, value, p) -> {
+      if (!prompt.field(field, p)) p.skipChildren();
+    });
     return prompt.prompt();
   }
 

@@ -157,6 +157,91 @@ class AnthropicDialectTest {
     assertThat(prompt.framingTokens()).isEqualTo(3 * AnthropicPrompt.PER_MESSAGE + AnthropicPrompt.REPLY_PRIMING + AnthropicPrompt.IMAGE_FLOOR);
   }
 
+  /** Issue 18: a Messages body goes upstream as the client wrote it, only the model's value changed, without a JSON tree. */
+  @Test
+  void the_upstream_body_is_the_clients_bytes_with_the_model_replaced() {
+    String client = "{ \"max_tokens\": 64 ,\n  \"model\" : \"cl\\u0061ude\", \"temperature\": 0.50,"
+        + " \"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9 \ud83d\ude00\"}] }\n";
+    ApiRequest request = read(client);
+    assertThat(request.model()).isEqualTo("claude");
+    assertThat(new String(anthropic.upstreamBody(request, "claude-\"up\u00e9"), StandardCharsets.UTF_8))
+        .isEqualTo(client.replace("\"cl\\u0061ude\"", "\"claude-\\\"up\u00e9\""));
+
+    byte[] same = "{\"model\":\"claude-x\",\"max_tokens\":5,\"messages\":[]}".getBytes(StandardCharsets.UTF_8);
+    assertThat(anthropic.upstreamBody(anthropic.read(AnthropicOperation.MESSAGES, same, null), "claude-x"))
+        .as("nothing to change: the client's own bytes").isSameAs(same);
+
+    byte[] bom = "\u00ef\u00bb\u00bf{\"model\":\"m\",\"max_tokens\":5,\"messages\":[]}".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(new String(anthropic.upstreamBody(anthropic.read(AnthropicOperation.MESSAGES, bom, null), "claude-x"), StandardCharsets.UTF_8))
+        .as("a byte order mark: written from the tree").isEqualTo("{\"model\":\"claude-x\",\"max_tokens\":5,\"messages\":[]}");
+  }
+
+  /** The streaming read refuses what the tree refused, with the same message, in the same order. */
+  @Test
+  void what_is_not_valid_json_is_refused_before_any_field_and_fields_in_anthropics_order() {
+    String notJson = "The request body is not valid JSON.";
+    assertThatThrownBy(() -> read("{\"model\":5,\"messages\":\"x\",\"max_tokens\":}")).hasMessage(notJson);
+    assertThatThrownBy(() -> read("{\"model\":\"a\",\"max_tokens\":5,\"messages\":[],\"model\":\"b\"}")).hasMessage(notJson);
+    assertThatThrownBy(() -> read("{\"model\":\"a\",\"max_tokens\":5,\"messages\":[{\"content\":\"x\",\"content\":\"y\"}]}"))
+        .as("a key twice at any depth").hasMessage(notJson);
+    assertThatThrownBy(() -> read("{\"model\":\"a\",\"max_tokens\":5,\"messages\":[]} {}")).hasMessage(notJson);
+    assertThatThrownBy(() -> read("[1] x")).hasMessage(notJson);
+    assertThatThrownBy(() -> read("\"text\"")).hasMessage("The request body must be a JSON object.");
+    assertThatThrownBy(() -> read("")).hasMessage("The request body must be a JSON object.");
+    assertThatThrownBy(() -> read("{\"model\":null,\"messages\":5}")).hasMessage("model: Field required");
+    assertThatThrownBy(() -> read("{\"model\":[\"m\"],\"messages\":5}")).hasMessage("model: Input should be a valid string");
+    assertThatThrownBy(() -> read("{\"model\":\" \",\"messages\":[]}")).hasMessage("model: Input should be a valid string");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"max_tokens\":\"x\"}")).hasMessage("messages: Field required");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":{},\"max_tokens\":\"x\"}"))
+        .hasMessage("messages: Input should be a valid list");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":[],\"max_tokens\":5.0}"))
+        .hasMessage("max_tokens: Input should be a positive integer");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":[],\"max_tokens\":\"5\"}"))
+        .hasMessage("max_tokens: Input should be a positive integer");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":[],\"max_tokens\":-1}"))
+        .hasMessage("max_tokens: Input should be a positive integer");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":[],\"max_tokens\":1180591620717411303424}"))
+        .hasMessage("max_tokens: Input should be less than or equal to 2147483647");
+    assertThatThrownBy(() -> read("{\"model\":\"m\",\"messages\":[],\"max_tokens\":5,\"stream\":\"yes\"}"))
+        .hasMessage("stream: Input should be a valid boolean");
+    ApiRequest counted = anthropic.read(AnthropicOperation.COUNT_TOKENS,
+        "{\"model\":\"m\",\"messages\":[],\"stream\":\"yes\",\"max_tokens\":-1}".getBytes(StandardCharsets.UTF_8), null);
+    assertThat(counted.stream()).as("count_tokens reads neither stream nor max_tokens").isFalse();
+    assertThat(read("{\"model\":\"m\",\"messages\":[],\"max_tokens\":5,\"stream\":null,\"metadata\":{\"user_id\":7}}").user())
+        .as("a user id that is not a string is none").isNull();
+  }
+
+  /**
+   * The prompt read as the parser meets the fields counts what the tree counted, whatever order a block has its fields
+   * in (its type last here), and a translation's tree counts the same.
+   */
+  @Test
+  void the_prompt_is_counted_from_the_bytes_as_from_the_tree_whatever_order_a_block_has_its_fields_in() throws Exception {
+    String body = """
+        {"tools":[{"name":"calc","input_schema":{"type":"object","properties":{"x":{"type":"number","default":1.50}}}},null],
+         "messages":[{"content":[{"text":"What is 2+2?","type":"text"},{"source":{"data":"..."},"type":"document"}],"role":"user"},
+                     {"role":"assistant","content":[{"thinking":"Add them.","type":"thinking"},
+                                                    {"input":{"a":2,"b":2.0,"s":"caf\u00e9"},"name":"calc","id":"t1","type":"tool_use"},
+                                                    {"type":"server_tool_use","name":"web","input":null},
+                                                    {"type":"text","text":""}]},
+                     {"role":"user","content":[{"content":[{"type":"text","text":"4"},{"type":"image","source":{}}],"type":"tool_result"},
+                                               {"type":"redacted_thinking","data":"zz","text":"not counted"},
+                                               {"content":"also not counted","type":"text"}]},
+                     "not an object"],
+         "model":"m","max_tokens":5,"system":"Be exact."}""";
+    ApiRequest request = read(body);
+    var prompt = request.prompt();
+    assertThat(prompt.pieces()).containsExactlyInAnyOrder(
+        "{\"name\":\"calc\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\",\"default\":1.5}}}}",
+        "What is 2+2?", "Add them.", "calc", "{\"a\":2,\"b\":2.0,\"s\":\"caf\u00e9\"}", "web", "4", "Be exact.");
+    assertThat(prompt.framingTokens()).isEqualTo(4 * AnthropicPrompt.PER_MESSAGE + AnthropicPrompt.REPLY_PRIMING
+        + AnthropicPrompt.DOCUMENT_FLOOR + AnthropicPrompt.IMAGE_FLOOR);
+
+    var tree = AnthropicPrompt.of(JSON.getFactory(), JSON.readTree(body));
+    assertThat(tree.pieces()).containsExactlyElementsOf(prompt.pieces());
+    assertThat(tree.framingTokens()).isEqualTo(prompt.framingTokens());
+  }
+
   @Test
   void a_stream_whose_message_delta_reports_no_usage_has_none_and_is_estimated() {
     StreamObserver o = anthropic.observe(null, chars());
