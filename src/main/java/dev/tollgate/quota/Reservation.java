@@ -21,4 +21,14 @@ public record Reservation(
       boolean local) {
     this(id, teamId, keyId, second, tokens, costNanos, periodId, local, false);
   }
+
+  /**
+   * By its id alone, which no other reservation has: the gateway's set of live reservations hashes each one twice, and
+   * a record's generated hash of all nine fields ran in slow, rarely compiled code where requests are few (~12 µs a
+   * stream under 100 paced streams, profile.sh --stream 100). Equal reservations still hash alike.
+   */
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hashCode(id);
+  }
 }
