@@ -48,7 +48,11 @@ final class Deadlines {
 
     void cancel() {
       if (!wheel.executor.inEventLoop()) {
-        wheel.executor.execute(this::cancel);
+        try {
+          wheel.executor.execute(this::cancel);
+        } catch (RejectedExecutionException stopped) {
+          // the loop has shut down: its deadlines fire no more
+        }
         return;
       }
       cancelled = true;
@@ -94,7 +98,8 @@ final class Deadlines {
     }
 
     Deadline add(Context context, Runnable action, long delayMs) {
-      long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) - origin;
+      // at most ~73,000 years ahead, so that no sum overflows (a longer one never fires either way)
+      long due = System.nanoTime() - origin + Math.min(TimeUnit.MILLISECONDS.toNanos(delayMs), Long.MAX_VALUE / 4);
       // the first tick at or after the deadline (tick t ends at t * TICK_NANOS), never one already swept
       long tick = Math.max(swept + 1, (due + TICK_NANOS - 1) / TICK_NANOS);
       Deadline d = new Deadline(this, context, action, tick);

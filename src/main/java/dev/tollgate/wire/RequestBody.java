@@ -31,6 +31,8 @@ public class RequestBody {
   private int modelStart = -1;
   private int modelEnd = -1;
   private int close = -1;
+  /** What a client is told of bytes the tree cannot hold: the dialect's message for a body that is not JSON. */
+  private String notJson = UNPARSABLE;
 
   /** @param raw bytes already read once as one JSON object by {@code reader} (so reading them again cannot fail) */
   protected RequestBody(byte[] raw, ObjectReader reader) {
@@ -54,18 +56,13 @@ public class RequestBody {
     return raw;
   }
 
-  /**
-   * The body as a tree, read from its bytes on first use; callers may change it (the upstream rewrite does). A body the
-   * streaming pass took but the tree refuses (a string longer than Jackson's limit, which skipping does not check) is a
-   * 400.
-   */
+  /** The body as a tree, read from its bytes on first use; callers may change it (the upstream rewrite does). */
   public final ObjectNode tree() {
     if (tree == null) {
       try {
         tree = (ObjectNode) reader.readTree(raw);
       } catch (Exception e) {
-        // a check the streaming pass did not make on what it skipped: a string over Jackson's length limit
-        throw GatewayFailure.badRequest(UNPARSABLE, null);
+        throw GatewayFailure.badRequest(notJson, null);
       }
     }
     return tree;
@@ -80,7 +77,8 @@ public class RequestBody {
   /**
    * The streaming pass: reads the bytes as one JSON object (no key twice at any depth, nothing after it), handing each
    * top-level field to {@code fields}, and marks the closing brace. What is not JSON, or has anything after the
-   * object, is a 400 with {@code notJson}; JSON that is not an object, a 400 saying so. A {@link GatewayFailure} the
+   * object, is a 400 with {@code notJson} (as is, later, a body the tree cannot hold); JSON that is not an object, a
+   * 400 saying so. A {@link GatewayFailure} the
    * fields throw passes through (they should rather note what they find and judge it after the pass, so that a body
    * that is not JSON further on is refused as such).
    */
@@ -103,6 +101,10 @@ public class RequestBody {
     } catch (Exception e) {
       throw GatewayFailure.badRequest(notJson, null);
     }
+    this.notJson = notJson;
+    // skipping does not check Jackson's length limits: a body that could hold a string over them is read as a tree
+    // too, so that it is refused as the tree refused it (only possible with max-body-bytes above ~20 MB)
+    if (raw.length > reader.getFactory().streamReadConstraints().getMaxStringLength()) tree();
   }
 
   /** The same walk over a tree (a translation's): each top-level field of an object handed to {@code fields}. */

@@ -211,6 +211,14 @@ class AnthropicDialectTest {
         .as("a user id that is not a string is none").isNull();
   }
 
+  /** A string longer than Jackson allows is refused as the tree refused it, in Anthropic's words, though the pass skips it. */
+  @Test
+  void a_body_the_tree_cannot_hold_is_refused_as_not_json() {
+    String huge = "{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\","
+        + "\"source\":{\"data\":\"" + "x".repeat(20_000_001) + "\"}}]}]}";
+    assertThatThrownBy(() -> read(huge)).hasMessage("The request body is not valid JSON.");
+  }
+
   /**
    * The prompt read as the parser meets the fields counts what the tree counted, whatever order a block has its fields
    * in (its type last here), and a translation's tree counts the same.
