@@ -78,9 +78,8 @@ public class RequestBody {
    * The streaming pass: reads the bytes as one JSON object (no key twice at any depth, nothing after it), handing each
    * top-level field to {@code fields}, and marks the closing brace. What is not JSON, or has anything after the
    * object, is a 400 with {@code notJson} (as is, later, a body the tree cannot hold); JSON that is not an object, a
-   * 400 saying so. A {@link GatewayFailure} the
-   * fields throw passes through (they should rather note what they find and judge it after the pass, so that a body
-   * that is not JSON further on is refused as such).
+   * 400 saying so. A {@link GatewayFailure} the fields throw passes through; they should rather note what they find
+   * and judge it after the pass, so that a body that is not JSON further on is refused as such.
    */
   protected final void readFields(String notJson, Fields fields) {
     try (JsonParser p = reader.createParser(raw)) {
