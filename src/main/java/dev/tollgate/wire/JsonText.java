@@ -1,8 +1,13 @@
 package dev.tollgate.wire;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import java.io.IOException;
+import java.io.StringWriter;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
-/** Writing small JSON bodies by hand (error bodies on the hot path), without a tree. */
+/** Writing small JSON texts by hand (error bodies on the hot path), without a tree. */
 public final class JsonText {
   private JsonText() {}
 
@@ -15,5 +20,14 @@ public final class JsonText {
     sb.append('"');
     JsonStringEncoder.getInstance().quoteAsString(s, sb);
     sb.append('"');
+  }
+
+  /** The value under the parser, written out as compact JSON text (a tool's definition, a tool call's input). */
+  public static String compact(JsonFactory factory, JsonParser p) throws IOException {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = factory.createGenerator(out)) {
+      g.copyCurrentStructure(p);
+    }
+    return out.toString();
   }
 }

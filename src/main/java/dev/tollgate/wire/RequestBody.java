@@ -119,10 +119,19 @@ public class RequestBody {
     }
   }
 
-  /** Marks where the streaming pass found the model's string value (its quotes included). */
-  protected final void modelAt(int start, int end) {
-    modelStart = start;
-    modelEnd = end;
+  /**
+   * Reads the model field's value, the parser on it: its text when it is a string (and where it is, for {@link
+   * #spliced}); null, the value skipped, for anything else.
+   */
+  protected final String readModel(JsonToken value, JsonParser p) throws IOException {
+    if (value != JsonToken.VALUE_STRING) {
+      p.skipChildren();
+      return null;
+    }
+    modelStart = (int) p.currentTokenLocation().getByteOffset();
+    String text = p.getText();
+    modelEnd = (int) p.currentLocation().getByteOffset();
+    return text;
   }
 
   private void closesAt(int offset) {

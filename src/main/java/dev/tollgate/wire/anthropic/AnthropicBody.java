@@ -51,13 +51,7 @@ final class AnthropicBody extends RequestBody {
     switch (field) {
       case "model" -> {
         model = value;
-        if (value == JsonToken.VALUE_STRING) {
-          int start = (int) p.currentTokenLocation().getByteOffset();
-          modelText = p.getText();
-          modelAt(start, (int) p.currentLocation().getByteOffset());
-        } else {
-          p.skipChildren();
-        }
+        modelText = readModel(value, p);
       }
       case "messages" -> {
         messages = value;

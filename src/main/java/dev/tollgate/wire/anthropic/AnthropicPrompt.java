@@ -1,14 +1,13 @@
 package dev.tollgate.wire.anthropic;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.wire.JsonText;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.RequestBody;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -124,7 +123,7 @@ final class AnthropicPrompt {
         case "text" -> text = string(p);
         case "thinking" -> thinking = string(p);
         case "name" -> name = string(p);
-        case "input" -> input = value == JsonToken.VALUE_NULL ? null : compact(p);
+        case "input" -> input = value == JsonToken.VALUE_NULL ? null : JsonText.compact(factory, p);
         case "content" -> {
           result = new AnthropicPrompt(factory);
           result.framing = 0;
@@ -161,7 +160,7 @@ final class AnthropicPrompt {
     }
     while (p.nextToken() != JsonToken.END_ARRAY) {
       if (p.currentToken() == JsonToken.VALUE_NULL) continue;
-      pieces.add(compact(p));
+      pieces.add(JsonText.compact(factory, p));
     }
   }
 
@@ -170,15 +169,6 @@ final class AnthropicPrompt {
     if (p.currentToken() == JsonToken.VALUE_STRING) return p.getText();
     p.skipChildren();
     return null;
-  }
-
-  /** The value under the parser as compact JSON text. */
-  private String compact(JsonParser p) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = factory.createGenerator(out)) {
-      g.copyCurrentStructure(p);
-    }
-    return out.toString();
   }
 
   private void text(String s) {

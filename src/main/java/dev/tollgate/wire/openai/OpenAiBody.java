@@ -93,13 +93,7 @@ final class OpenAiBody extends RequestBody {
     switch (field) {
       case "model" -> {
         hasModel = value != JsonToken.VALUE_NULL;
-        if (value == JsonToken.VALUE_STRING) {
-          int start = (int) p.currentTokenLocation().getByteOffset();
-          modelText = p.getText();
-          modelAt(start, (int) p.currentLocation().getByteOffset());
-        } else {
-          p.skipChildren();
-        }
+        modelText = readModel(value, p);
         return true;
       }
       case "stream" -> {

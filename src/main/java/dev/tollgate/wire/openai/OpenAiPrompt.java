@@ -1,14 +1,13 @@
 package dev.tollgate.wire.openai;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.wire.JsonText;
 import dev.tollgate.wire.Prompt;
 import dev.tollgate.wire.RequestBody;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -229,7 +228,7 @@ final class OpenAiPrompt {
       switch (field) {
         case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : skip(p);
         case "description" -> description = t == JsonToken.VALUE_STRING ? p.getText() : skip(p);
-        case "parameters" -> parameters = t == JsonToken.VALUE_NULL ? null : compact(p);
+        case "parameters" -> parameters = t == JsonToken.VALUE_NULL ? null : JsonText.compact(factory, p);
         default -> p.skipChildren();
       }
     }
@@ -244,15 +243,6 @@ final class OpenAiPrompt {
   private static String skip(JsonParser p) throws IOException {
     p.skipChildren();
     return null;
-  }
-
-  /** The value under the parser as compact JSON text. */
-  private String compact(JsonParser p) throws IOException {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = factory.createGenerator(out)) {
-      g.copyCurrentStructure(p);
-    }
-    return out.toString();
   }
 
   /** A prompt or input: a string, strings, or token ids (one token each), nested in arrays. */
