@@ -16,6 +16,8 @@
 #   COMMAND: a java command line starting Tollgate (as in ab.sh); default: java -Xmx1g -jar target/tollgate.jar
 #   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 60 s of warm-up, 32
 #   connections. async-profiler comes from Maven Central (tools.profiler:async-profiler) into ~/.m2.
+#   PROFILE_ANNOTATE=1: frames in profile.collapsed marked by how they ran (_[0] interpreted, _[1] C1, _[j] C2,
+#   _[i] inlined, _[k] kernel): where per-request code still runs cold.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -111,7 +113,7 @@ if ! agent "start,event=cpu,interval=1ms"; then
 fi
 log "profiling ${SECS}s (event $event)"
 load "$SECS" | tee "$RUN/wrk.txt" >&2
-agent "stop,file=$RUN/profile.collapsed,collapsed" || true
+agent "stop,file=$RUN/profile.collapsed,collapsed${PROFILE_ANNOTATE:+,ann}" || true
 agent "stop,file=$RUN/profile.html" || true
 [ -s "$RUN/profile.collapsed" ] || die "no profile written (see $RUN/attach.log)"
 # html from the collapsed stacks if the second stop had nothing left to write

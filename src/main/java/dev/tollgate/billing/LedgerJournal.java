@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * A local append-only journal of the usage records not yet in the store, so that a gateway killed outright
  * (or stopped while its store is down) loses only the records it had not yet handed to the operating system.
  * Records are appended by a thread of its own, every 2 ms while they come (it sleeps until the next one, or the
- * next fsync, after ~4 ms without one), and fsync'd in batches; a segment file is deleted
- * once every record in it is in the store. Each gateway writes in a directory of its own, locked while it
+ * next fsync, after ~4 ms without one), and fsync'd in batches; a full segment file is deleted once every record
+ * in it is in the store, and the one being written is cut back to its header whenever all of its records are. Each gateway writes in a directory of its own, locked while it
  * runs; at start-up, the directories of gateways that are gone are taken over and their records written again
  * (the store adds a record once however often it is written). Records are written as {@link JournalCodec}'s frames;
  * segments of JSON lines, from gateways before it, are still read.
@@ -301,12 +301,13 @@ final class LedgerJournal {
     while (!stopping || !incoming.isEmpty()) {
       try {
         for (Object o; group.size() < MAX_GROUP && (o = incoming.poll()) != null; ) group.add(o);
+        emptyIfStored();
         if (!group.isEmpty()) {
           journal(group);
           group.clear();
         }
         if (unsynced && System.nanoTime() - lastSyncNanos >= SYNC_EVERY_NANOS) sync();
-        if (active != null && active.outstanding.get() == 0) rotate(); // all in the store: nothing to keep
+        emptyIfStored();
         if (!incoming.isEmpty()) {
           idleTicks = 0;
         } else if (++idleTicks < IDLE_TICKS) {
@@ -396,6 +397,24 @@ final class LedgerJournal {
     s.bytes = JournalCodec.HEADER;
     channel = opened;
     active = s;
+  }
+
+  /**
+   * When every record of the active segment is in the store, cuts the segment back to its header, to be written on:
+   * nothing in it needs keeping, nor an fsync. (Closing it for a new file instead cost, where records come a few a
+   * second and so each is stored before the next comes, an fsync, a close, an unlink and a create per record: ~170 µs
+   * of CPU per stream under 100 paced streams.) A segment that cannot be cut is closed, and the next record opens another.
+   */
+  private void emptyIfStored() {
+    if (active == null || active.bytes <= JournalCodec.HEADER || active.outstanding.get() != 0) return;
+    try {
+      channel.truncate(JournalCodec.HEADER);
+      channel.position(JournalCodec.HEADER);
+      active.bytes = JournalCodec.HEADER;
+      unsynced = false;
+    } catch (IOException e) {
+      closeActive();
+    }
   }
 
   private void rotate() {

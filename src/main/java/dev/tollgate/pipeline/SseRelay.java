@@ -173,7 +173,7 @@ final class SseRelay {
         translator.translate(e.name(), e.data(), (raw, visible) -> emit(Buffer.buffer(raw), visible));
         return;
       }
-      emit(e.raw(), observer.relay(e.name(), e.data()));
+      emit(e.raw(), e.relayTo(observer));
     } catch (RuntimeException unreadable) {
       // an event the gateway cannot read or translate: the client gets the error event, the upstream call ends
       log.warn("request {}: cannot relay an upstream event: {}", ctx.requestId(), unreadable.toString());

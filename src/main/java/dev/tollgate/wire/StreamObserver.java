@@ -12,6 +12,14 @@ public interface StreamObserver {
    */
   boolean relay(String event, String data);
 
+  /**
+   * {@link #relay(String, String)} for an event whose {@code data:} is one line, given as its UTF-8 bytes (the
+   * relay's case): an observer that reads JSON from bytes overrides it, and is spared the text.
+   */
+  default boolean relay(String event, byte[] data) {
+    return relay(event, new String(data, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** The usage the provider reported for the whole answer, once it has; else null. */
   Usage usage();
 

@@ -3,6 +3,8 @@ package dev.tollgate.wire.openai;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.wire.ObservedStream;
 import dev.tollgate.wire.ProducedText;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A chat completions or completions stream: text from each chunk's choices, usage from the usage
@@ -11,6 +13,7 @@ import dev.tollgate.wire.ProducedText;
  */
 final class ChatStreamObserver extends ObservedStream {
   private final ObjectMapper json;
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
   private final boolean clientWantsUsage;
 
   ChatStreamObserver(ObjectMapper json, boolean clientWantsUsage, ProducedText produced) {
@@ -22,16 +25,35 @@ final class ChatStreamObserver extends ObservedStream {
   @Override
   public boolean relay(String event, String data) {
     if (data == null) return true;
-    if (data.equals("[DONE]")) {
-      ended = true;
-      return true;
-    }
+    if (data.equals("[DONE]")) return done();
     ChatChunk chunk;
     try {
       chunk = ChatChunk.read(json, data, text);
     } catch (Exception notJson) {
       return true;
     }
+    return observe(chunk);
+  }
+
+  @Override
+  public boolean relay(String event, byte[] data) {
+    if (Arrays.equals(data, DONE)) return done();
+    ChatChunk chunk;
+    try {
+      chunk = ChatChunk.read(json, data, text);
+    } catch (Exception unreadable) {
+      // not JSON, or not strict UTF-8: read as text (as other JSON readers would, with U+FFFD), as it always was
+      return relay(event, new String(data, StandardCharsets.UTF_8));
+    }
+    return observe(chunk);
+  }
+
+  private boolean done() {
+    ended = true;
+    return true;
+  }
+
+  private boolean observe(ChatChunk chunk) {
     if (chunk.error) {
       ended = true;
       failed = true;

@@ -233,6 +233,26 @@ class OpenAiDialectTest {
     assertThat(asked.relay(null, "{\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}")).isTrue();
   }
 
+  /**
+   * The relay hands a chunk's bytes: read as the text is, and bytes that are not strict UTF-8 as the text
+   * (U+FFFD) rather than skipped, so their usage still counts; a chunk that cannot be read adds no text.
+   */
+  @Test
+  void a_chat_stream_read_from_bytes_reads_as_its_text() {
+    StreamObserver o = openai.observe(read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true}"), chars());
+    assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"H\u00e9\"}},{\"delta\":{\"content\":\"y\"}}]}"
+        .getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"cut".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(o.produced().pending()).as("text of the two choices; none of the chunk cut short").isEqualTo("H\u00e9y");
+    byte[] badUtf8 = "{\"id\":\"x?\",\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}"
+        .getBytes(StandardCharsets.UTF_8);
+    badUtf8[new String(badUtf8, StandardCharsets.UTF_8).indexOf('?')] = (byte) 0xC1; // an overlong lead byte: never UTF-8
+    assertThat(o.relay(null, badUtf8)).as("the usage chunk the gateway asked for stays hidden").isFalse();
+    assertThat(o.usage()).isEqualTo(new Usage(8, 2, 0, 0));
+    assertThat(o.relay(null, "[DONE]".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(o.ended()).isTrue();
+  }
+
   @Test
   void a_responses_stream_ends_at_response_completed_with_its_usage() {
     StreamObserver o = openai.observe(read(OpenAiEndpoint.RESPONSES, "{\"model\":\"m\",\"stream\":true,\"input\":\"x\"}"), chars());
