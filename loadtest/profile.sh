@@ -12,7 +12,10 @@
 # threadcpu.py), per request: what a stage's helper threads (ledger writer, journal, GC, JIT) cost, and the
 # event loops apart.
 #
-# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [--stream N] [--threads] [COMMAND]
+# With --gateway-warm-up D (e.g. 20s): the gateway's own warm-up on (server.warm-up, as k8s/base ships it), and the
+# load only once /readyz answers 200, as a load balancer would send it.
+#
+# Usage: loadtest/profile.sh [--seconds S] [--warmup S] [--connections N] [--stream N] [--threads] [--gateway-warm-up D] [COMMAND]
 #   COMMAND: a java command line starting Tollgate (as in ab.sh); default: java -Xmx1g -jar target/tollgate.jar
 #   with loadtest/gateway-loadtest.yaml appended as --config. defaults: 20 s profiled after 60 s of warm-up, 32
 #   connections. async-profiler comes from Maven Central (tools.profiler:async-profiler) into ~/.m2.
@@ -32,6 +35,7 @@ API=/v1/chat/completions
 CMD=""
 STREAMS=0
 THREADS=0
+GATEWAY_WARM_UP=""
 TOKENS=64
 while [ $# -gt 0 ]; do
   case $1 in
@@ -40,6 +44,7 @@ while [ $# -gt 0 ]; do
     --connections) CONNS=$2; shift ;;
     --stream) STREAMS=$2; shift ;;
     --threads) THREADS=1 ;;
+    --gateway-warm-up) GATEWAY_WARM_UP=$2; shift ;;
     -h|--help) usage ;;
     -*) log "unknown option $1"; usage 2 ;;
     *) CMD=$1 ;;
@@ -70,6 +75,10 @@ fi
 cd "$REPO_DIR"
 render "$LOADTEST_DIR/gateway-loadtest.yaml" "$STATE/gateway.yaml" STATE="$STATE" LOADTEST="$LOADTEST_DIR" \
   GATEWAY_PORT=$GATEWAY_PORT FAST_PORT=$FAST_PORT PACED_PORT=18091
+if [ -n "$GATEWAY_WARM_UP" ]; then
+  sed -i "s/max-concurrent-per-target: 20000 }/max-concurrent-per-target: 20000, warm-up: { duration: $GATEWAY_WARM_UP } }/" "$STATE/gateway.yaml"
+  grep -q "warm-up: { duration: $GATEWAY_WARM_UP }" "$STATE/gateway.yaml" || die "cannot turn the warm-up on in $STATE/gateway.yaml"
+fi
 case " $CMD " in *" --config "*) ;; *) CMD="$CMD --config $STATE/gateway.yaml" ;; esac
 set -f
 # shellcheck disable=SC2086
@@ -78,6 +87,11 @@ set +f
 PID=$LAST_PID
 wait_http "http://127.0.0.1:$GATEWAY_PORT/healthz"
 kill -0 "$PID" 2>/dev/null || die "the gateway exited: $(tail -3 "$RUN/gateway.log")"
+if [ -n "$GATEWAY_WARM_UP" ]; then
+  for _ in $(seq 1 1500); do curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$GATEWAY_PORT/readyz" && break; sleep 0.2; done
+  curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$GATEWAY_PORT/readyz" || die "the gateway did not turn ready"
+  log "ready after its warm-up ($GATEWAY_WARM_UP)"
+fi
 if [ "$STREAMS" -eq 0 ]; then
   load() { BENCH_TEAM_KEY=$TEAM_KEY wrk -s "$LOADTEST_DIR/post.lua" -t2 -c"$CONNS" -d"$1s" "http://127.0.0.1:$GATEWAY_PORT$API" | grep '^RESULT'; }
 else

@@ -7,7 +7,8 @@
 # process's CPU per event, the event loops' and the JIT compiler's apart, and Tollgate / relay; then the medians.
 # Raw profile.sh output in loadtest/out/stream-cpu-<time>/.
 #
-# Usage: loadtest/stream-cpu.sh [--rounds R] [--streams N] [--seconds S] [--warmup S] [COMMAND]
+# Usage: loadtest/stream-cpu.sh [--rounds R] [--streams N] [--seconds S] [--warmup S] [--gateway-warm-up D] [COMMAND]
+#   --gateway-warm-up D: Tollgate with its own warm-up on (server.warm-up: D, as k8s/base ships it; see profile.sh)
 #   COMMAND: a java command line starting Tollgate, as in ab.sh (default: java -Xmx1g -jar target/tollgate.jar)
 #   defaults: 3 rounds, N = 100, 40 s measured after 60 s of stream warm-up per start (~10 min)
 set -euo pipefail
@@ -18,6 +19,7 @@ STREAMS=100
 SECS=40
 WARMUP=60
 CMD="java -Xmx1g -jar target/tollgate.jar"
+GW=()
 number() { [[ $2 =~ ^[1-9][0-9]*$ ]] || { log "$1 needs a positive whole number"; usage 2 >&2; }; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
     --streams) STREAMS=${2:-}; number "$1" "$STREAMS"; shift ;;
     --seconds) SECS=${2:-}; number "$1" "$SECS"; shift ;;
     --warmup) WARMUP=${2:-}; number "$1" "$WARMUP"; shift ;;
+    --gateway-warm-up) [[ ${2:-} =~ ^[1-9][0-9]*(ms|s|m)$ ]] || { log "$1 needs a duration such as 20s"; usage 2 >&2; }; GW=(--gateway-warm-up "$2"); shift ;;
     -h|--help) usage ;;
     -*) log "unknown option $1"; usage 2 ;;
     *) CMD=$1 ;;
@@ -42,9 +45,10 @@ log "stream CPU per event: $ROUNDS rounds, N = $STREAMS, ${SECS}s after ${WARMUP
 
 # one start: prints "TOTAL LOOPS JIT EVENTS STALLED" per event
 measure() {
-  local name=$1 cmd=$2 round=$3 file
+  local name=$1 cmd=$2 round=$3 file extra=()
   file=$OUT/$name-$round.txt
-  "$LOADTEST_DIR/profile.sh" --threads --stream "$STREAMS" --warmup "$WARMUP" --seconds "$SECS" "$cmd" >"$file" 2>&1 \
+  [ "$name" = tollgate ] && extra=("${GW[@]}")
+  "$LOADTEST_DIR/profile.sh" "${extra[@]}" --threads --stream "$STREAMS" --warmup "$WARMUP" --seconds "$SECS" "$cmd" >"$file" 2>&1 \
     || die "profile.sh failed for $name (see $file)"
   awk '/all threads/ { total = $1 } /vert\.x-eventloo/ { loops = $1 } /CompilerThre/ { jit = $1 }
        /^RESULT/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "requests") ev = kv[2]; if (kv[1] == "stalled") st = kv[2] } }
@@ -64,4 +68,4 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
 printf '\nTollgate / relay, CPU per relayed event: median %s× (rounds: %s); goal ≤ 1.2×\n' "$median" "${ratios[*]}"
-printf 'date: %s; machine: %s; Tollgate: %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(machine_line)" "$CMD"
+printf 'date: %s; machine: %s; Tollgate: %s%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(machine_line)" "$CMD" "${GW[1]:+, server.warm-up: ${GW[1]}}"
