@@ -44,6 +44,7 @@ class LedgerJournalSegmentTest {
       if (storing[0]) LedgerJournal.written(entries); // the store took them
     });
     Path first = null;
+    java.util.Set<String> headers = new java.util.HashSet<>();
     try {
       for (int n = 1; n <= 20; n++) {
         journal.append(record(n));
@@ -54,7 +55,10 @@ class LedgerJournalSegmentTest {
             .until(() -> segments(journal.directory()).size() == 1 && Files.size(segments(journal.directory()).get(0)) == JournalCodec.HEADER);
         if (first == null) first = segments(journal.directory()).get(0);
         assertThat(segments(journal.directory())).as("record %d goes into the same segment", n).containsExactly(first);
+        // a new salt at each cut: were a crash to undo a cut, frames from before it would not read as the segment's
+        headers.add(java.util.HexFormat.of().formatHex(Files.readAllBytes(first)));
       }
+      assertThat(headers).as("a header of its own after each of the 20 cuts").hasSize(20);
       storing[0] = false;
       journal.append(record(21)); // handed on, not yet stored
       await().atMost(Duration.ofSeconds(10)).until(() -> handed.size() == 21);

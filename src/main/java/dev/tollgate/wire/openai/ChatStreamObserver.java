@@ -35,14 +35,19 @@ final class ChatStreamObserver extends ObservedStream {
     return observe(chunk);
   }
 
+  /**
+   * A chunk read from its bytes when they start as a JSON object does (never a byte order mark or a zero byte, which
+   * would make Jackson read them in another encoding than the text's). Bytes Jackson cannot read (not JSON, or not
+   * UTF-8 as it reads it) are read as their text, with U+FFFD, as they always were: a chunk is never lost to the bytes.
+   */
   @Override
   public boolean relay(String event, byte[] data) {
     if (Arrays.equals(data, DONE)) return done();
+    if (data.length < 2 || data[0] != '{' || data[1] == 0) return relay(event, new String(data, StandardCharsets.UTF_8));
     ChatChunk chunk;
     try {
       chunk = ChatChunk.read(json, data, text);
     } catch (Exception unreadable) {
-      // not JSON, or not strict UTF-8: read as text (as other JSON readers would, with U+FFFD), as it always was
       return relay(event, new String(data, StandardCharsets.UTF_8));
     }
     return observe(chunk);

@@ -242,8 +242,13 @@ class OpenAiDialectTest {
     StreamObserver o = openai.observe(read(OpenAiEndpoint.CHAT_COMPLETIONS, "{\"model\":\"m\",\"stream\":true}"), chars());
     assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"H\u00e9\"}},{\"delta\":{\"content\":\"y\"}}]}"
         .getBytes(StandardCharsets.UTF_8))).isTrue();
-    assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"cut".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(o.relay(null, "{\"choices\":[{\"delta\":{\"content\":\"a\"}},{\"delta\":{\"content\":\"cut"
+        .getBytes(StandardCharsets.UTF_8))).isTrue();
     assertThat(o.produced().pending()).as("text of the two choices; none of the chunk cut short").isEqualTo("H\u00e9y");
+    byte[] textThenBadUtf8 = "{\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"x\":\"?\"}".getBytes(StandardCharsets.UTF_8);
+    textThenBadUtf8[textThenBadUtf8.length - 3] = (byte) 0xC1;
+    assertThat(o.relay(null, textThenBadUtf8)).isTrue();
+    assertThat(o.produced().pending()).as("a chunk read again as text counts its text once").isEqualTo("H\u00e9ya");
     byte[] badUtf8 = "{\"id\":\"x?\",\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}"
         .getBytes(StandardCharsets.UTF_8);
     badUtf8[new String(badUtf8, StandardCharsets.UTF_8).indexOf('?')] = (byte) 0xC1; // an overlong lead byte: never UTF-8
