@@ -79,7 +79,10 @@ if [ -n "$GATEWAY_WARM_UP" ]; then
   sed -i "s/max-concurrent-per-target: 20000 }/max-concurrent-per-target: 20000, warm-up: { duration: $GATEWAY_WARM_UP } }/" "$STATE/gateway.yaml"
   grep -q "warm-up: { duration: $GATEWAY_WARM_UP }" "$STATE/gateway.yaml" || die "cannot turn the warm-up on in $STATE/gateway.yaml"
 fi
-case " $CMD " in *" --config "*) ;; *) CMD="$CMD --config $STATE/gateway.yaml" ;; esac
+case " $CMD " in
+  *" --config "*) [ -z "$GATEWAY_WARM_UP" ] || die "--gateway-warm-up turns the warm-up on in the benchmark's config; COMMAND has a --config of its own" ;;
+  *) CMD="$CMD --config $STATE/gateway.yaml" ;;
+esac
 set -f
 # shellcheck disable=SC2086
 start_bg "$RUN/gateway.log" $CMD
