@@ -21,7 +21,7 @@ final class ChatChunk {
   private String piece;
   private StringBuilder pieces;
 
-  /** The chunk in {@code data}, text (the relay's case: no text made of the bytes but the chunk's own pieces). */
+  /** The chunk in {@code data}, UTF-8 bytes (the relay's case: only the chunk's text pieces become strings). */
   static ChatChunk read(ObjectMapper json, byte[] data, ProducedText text) throws IOException {
     try (JsonParser p = json.createParser(data)) {
       return read(p, text);
