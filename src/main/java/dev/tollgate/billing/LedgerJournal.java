@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * Records are appended by a thread of its own, every 2 ms while they come (it sleeps until the next one, or the
  * next fsync, after ~4 ms without one), and fsync'd in batches; a full segment file is deleted once every record
  * in it is in the store, and the one being written is cut back to its header whenever all of its records are. Each
- * gateway writes in a directory of its own, locked while it runs; at start-up, the directories of gateways that are gone are taken over and their records written again
- * (the store adds a record once however often it is written). Records are written as {@link JournalCodec}'s frames;
- * segments of JSON lines, from gateways before it, are still read.
+ * gateway writes in a directory of its own, locked while it runs; at start-up, the directories of gateways that
+ * are gone are taken over and their records written again (the store adds a record once however often it is
+ * written). Records are written as {@link JournalCodec}'s frames; segments of JSON lines, from gateways before it,
+ * are still read.
  */
 final class LedgerJournal {
   private static final Logger log = LoggerFactory.getLogger(LedgerJournal.class);
