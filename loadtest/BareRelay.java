@@ -29,12 +29,18 @@ import java.util.Set;
  * {@code --port} and {@code --upstream} may be repeated: the i-th port relays to the i-th upstream (run.sh
  * uses one process with two, one in front of nginx {@code return 200} and one in front of the fake provider,
  * as one Tollgate serves both). The provider key comes from BENCH_PROVIDER_KEY.
+ *
+ * <p>{@code --burn-us N}: the relay also spends N µs of its event loop's CPU on each request (a busy loop, timed by
+ * the thread's CPU clock) before it calls the upstream. With it, the relay says what a given amount of work per
+ * request costs in throughput on this machine, with nothing else of Tollgate's in the way (RESULTS.md, session 11).
  */
 public class BareRelay extends AbstractVerticle {
   record Route(int port, String host, int upstreamPort) { }
 
   static final List<Route> routes = new ArrayList<>();
   static String providerKey = System.getenv().getOrDefault("BENCH_PROVIDER_KEY", "sk-bench-provider");
+  static long burnNanos;
+  static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
   /** Client headers not forwarded: the same set as Tollgate's (provider.UpstreamAddress). */
   static final Set<String> NOT_FORWARDED = Set.of(
       "authorization", "api-key", "x-api-key", "openai-organization", "openai-project", "cookie",
@@ -48,11 +54,13 @@ public class BareRelay extends AbstractVerticle {
       switch (args[i]) {
         case "--port" -> ports.add(Integer.parseInt(args[i + 1]));
         case "--upstream" -> upstreams.add(args[i + 1]);
+        case "--burn-us" -> burnNanos = Long.parseLong(args[i + 1]) * 1000;
         default -> { } // --config (ab.sh appends one): not needed
       }
     }
     if (ports.isEmpty()) ports.add(18080);
     if (upstreams.isEmpty()) upstreams.add("127.0.0.1:18081");
+    if (burnNanos > 0) calibrate();
     if (ports.size() != upstreams.size()) {
       System.err.println("as many --port as --upstream needed: " + ports + " vs " + upstreams);
       System.exit(2);
@@ -79,6 +87,7 @@ public class BareRelay extends AbstractVerticle {
     List<Future<?>> listening = new ArrayList<>();
     for (Route route : routes) {
       listening.add(vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(req -> req.body().onSuccess(body -> {
+        if (burnNanos > 0) burn();
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         req.headers().forEach((name, value) -> {
           if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
@@ -101,5 +110,34 @@ public class BareRelay extends AbstractVerticle {
       })).listen(route.port(), "127.0.0.1"));
     }
     Future.all(listening).<Void>mapEmpty().onComplete(started); // a port in use fails the deployment
+  }
+
+  /** Spends about {@code burnNanos} of CPU: a calibrated loop of arithmetic (no syscalls, no allocation). */
+  static void burn() {
+    sink ^= spin(burnIterations);
+  }
+
+  static volatile long sink;
+  static long burnIterations;
+
+  static long spin(long n) {
+    long x = 0x9E3779B97F4A7C15L;
+    for (long i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 7;
+      x ^= x << 17;
+    }
+    return x;
+  }
+
+  /** Iterations of {@link #spin} per {@code burnNanos}, measured on the thread's CPU clock after the JIT compiled it. */
+  static void calibrate() {
+    for (int i = 0; i < 200; i++) sink ^= spin(100_000); // compiled
+    long n = 20_000_000;
+    long t0 = CPU.getCurrentThreadCpuTime();
+    sink ^= spin(n);
+    double perIteration = (double) (CPU.getCurrentThreadCpuTime() - t0) / n;
+    burnIterations = Math.round(burnNanos / perIteration);
+    System.out.printf("burn: %d µs a request = %d iterations (%.3f ns each)%n", burnNanos / 1000, burnIterations, perIteration);
   }
 }
