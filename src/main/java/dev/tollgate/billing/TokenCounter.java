@@ -31,7 +31,18 @@ public final class TokenCounter {
       .expireAfterAccess(Duration.ofMinutes(10))
       .build();
 
-  private record Piece(Encoding encoding, String text) {}
+  /** A key of the count cache: {@code equals} and {@code hashCode} written out (see {@code RouteTarget}). */
+  private record Piece(Encoding encoding, String text) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Piece p && encoding == p.encoding && text.equals(p.text);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(encoding) * 31 + text.hashCode();
+    }
+  }
 
   private TokenCounter() {}
 

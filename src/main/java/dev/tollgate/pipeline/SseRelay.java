@@ -43,6 +43,8 @@ final class SseRelay {
   private final Promise<Void> done = Promise.promise();
   private final long idleNanos;
   private long lastChunkNanos = System.nanoTime();
+  /** The next check for an upstream gone silent, while the stream lasts. */
+  private Deadlines.Deadline silence;
   private boolean firstEvent = true;
   /** Set when an event could not be relayed: nothing more is. */
   private boolean stopped;
@@ -99,19 +101,26 @@ final class SseRelay {
     return tap != null && tap.followed();
   }
 
-  /** A timer checks a few times per idle period whether the upstream went silent (cheaper than one timer per event). */
+  /**
+   * A deadline on the event loop's wheel checks a few times per idle period whether the upstream went silent
+   * (cheaper than a timer per event, and than a Vert.x periodic timer per stream), and sets the next check.
+   */
   private void watchForSilence() {
-    Vertx vertx = Vertx.currentContext().owner();
     long period = Math.max(50, idleNanos / 4_000_000);
-    long timer = vertx.setPeriodic(period, id -> {
-      // a paused source is the client's slowness or the gateway's counting, not the upstream's silence
-      if (counting > 1 || client.writeQueueFull()) {
-        lastChunkNanos = System.nanoTime();
-      } else if (System.nanoTime() - lastChunkNanos > idleNanos) {
-        ctx.attempts().abort(new TimeoutException("no event from the upstream within server.idle-timeout"));
-      }
-    });
-    done.future().onComplete(x -> vertx.cancelTimer(timer));
+    silence = Deadlines.after(period, () -> checkSilence(period));
+    done.future().onComplete(x -> silence.cancel());
+  }
+
+  private void checkSilence(long period) {
+    if (done.future().isComplete()) return;
+    // a paused source is the client's slowness or the gateway's counting, not the upstream's silence
+    if (counting > 1 || client.writeQueueFull()) {
+      lastChunkNanos = System.nanoTime();
+    } else if (System.nanoTime() - lastChunkNanos > idleNanos) {
+      ctx.attempts().abort(new TimeoutException("no event from the upstream within server.idle-timeout"));
+      return;
+    }
+    silence = Deadlines.after(period, () -> checkSilence(period));
   }
 
   private void onChunk(Buffer chunk) {

@@ -159,6 +159,20 @@ class ResilienceTest {
   }
 
   @Test
+  void a_stream_longer_than_the_idle_timeout_whose_events_come_within_it_is_not_cut() {
+    // 8 events 300 ms apart: 2.4 s in all, more than three idle timeouts (700 ms), never 700 ms of silence
+    String id = id();
+    HttpResponse<String> r = chat("idle", true, id, "x-mock-tokens", "8", "x-mock-interval-ms", "300");
+    List<String> lines = lines(r);
+
+    assertThat(lines.stream().filter(l -> l.contains("\"content\""))).hasSize(8);
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("data: [DONE]");
+    JsonObject rec = record(id);
+    assertThat(rec.getInteger("status")).isEqualTo(200);
+    assertThat(rec.getString("outcome")).isEqualTo("ok");
+  }
+
+  @Test
   void a_429_storm_on_one_key_goes_to_the_other_key_which_takes_the_next_requests() {
     // keys are picked at random by weight: send until the first key has been tried (and limited, for 30 s) once
     for (int i = 0; i < 60 && seenWithKey(TestStack.PROVIDER_KEY) == 0; i++) {
