@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The floor for a gateway that bills: the bare relay (BareRelay.java) plus the least each of the throughput goal's
+ * The floor for a gateway that bills, for non-streamed requests only (a stream is read whole, billed nothing): the
+ * bare relay (BareRelay.java) plus the least each of the throughput goal's
  * "auth, quotas and billing on" must do, written as directly as the stack allows, and nothing else (no routing, no
  * metrics, no deadlines, no retries, no journal, no price book, no request ids). Per request: the team key's
  * SHA-256 looked up in a map (auth), the request's model and messages read by Jackson's streaming parser and their
@@ -134,39 +135,47 @@ public class FloorGateway extends AbstractVerticle {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setTcpNoDelay(true).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(10_000));
     vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)).requestHandler(req -> req.body().onSuccess(body -> {
-      long start = System.nanoTime();
-      String auth = req.getHeader("authorization");
-      String team = auth != null && auth.startsWith("Bearer ") ? KEYS.get(sha256(auth.substring(7))) : null;
-      if (team == null) {
-        req.response().setStatusCode(401).end();
-        return;
+      try {
+        handle(client, req, body);
+      } catch (RuntimeException e) {
+        req.response().setStatusCode(500).end();
       }
-      long estimate = readRequest ? promptTokens(body) : 0;
-      if (estimate < 0) {
-        req.response().setStatusCode(400).end();
-        return;
-      }
-      AtomicLong[] quota = QUOTAS.get(team);
-      quota[0].incrementAndGet();
-      quota[1].addAndGet(estimate); // reserved at admission, settled to the usage below
-      MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-      req.headers().forEach((name, value) -> {
-        if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
-      });
-      headers.set("authorization", "Bearer " + providerKey);
-      headers.set("content-type", "application/json");
-      RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(upstreamHost)
-          .setPort(upstreamPort).setURI(req.uri()).setHeaders(headers);
-      client.request(options).compose(up -> up.send(body)).onSuccess(answer -> answer.body().onSuccess(out -> {
-        var response = req.response().setStatusCode(answer.statusCode());
-        String type = answer.getHeader("content-type");
-        if (type != null) response.putHeader("content-type", type);
-        response.end(out);
-        long[] usage = usage(out);
-        quota[1].addAndGet(usage[0] + usage[1] - estimate);
-        record(team, answer.statusCode(), usage, (System.nanoTime() - start) / 1_000_000);
-      }).onFailure(e -> req.response().setStatusCode(502).end())).onFailure(e -> req.response().setStatusCode(502).end());
     })).listen(port, "127.0.0.1").<Void>mapEmpty().onComplete(started);
+  }
+
+  void handle(HttpClient client, io.vertx.core.http.HttpServerRequest req, Buffer body) {
+    long start = System.nanoTime();
+    String auth = req.getHeader("authorization");
+    String team = auth != null && auth.startsWith("Bearer ") ? KEYS.get(sha256(auth.substring(7))) : null;
+    if (team == null) {
+      req.response().setStatusCode(401).end();
+      return;
+    }
+    long estimate = readRequest ? promptTokens(body) : 0;
+    if (estimate < 0) {
+      req.response().setStatusCode(400).end();
+      return;
+    }
+    AtomicLong[] quota = QUOTAS.get(team);
+    quota[0].incrementAndGet();
+    quota[1].addAndGet(estimate); // reserved at admission, settled to the usage below
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    req.headers().forEach((name, value) -> {
+      if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT))) headers.add(name, value);
+    });
+    headers.set("authorization", "Bearer " + providerKey);
+    headers.set("content-type", "application/json");
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(upstreamHost)
+        .setPort(upstreamPort).setURI(req.uri()).setHeaders(headers);
+    client.request(options).compose(up -> up.send(body)).onSuccess(answer -> answer.body().onSuccess(out -> {
+      var response = req.response().setStatusCode(answer.statusCode());
+      String type = answer.getHeader("content-type");
+      if (type != null) response.putHeader("content-type", type);
+      response.end(out);
+      long[] usage = usage(out);
+      quota[1].addAndGet(usage[0] + usage[1] - estimate);
+      record(team, answer.statusCode(), usage, (System.nanoTime() - start) / 1_000_000);
+    }).onFailure(e -> req.response().setStatusCode(502).end())).onFailure(e -> req.response().setStatusCode(502).end());
   }
 
   /**
@@ -189,7 +198,7 @@ public class FloorGateway extends AbstractVerticle {
               String field = p.currentName();
               JsonToken v = p.nextToken();
               if (field.equals("content") && v == JsonToken.VALUE_STRING) {
-                tokens += COUNTS.computeIfAbsent(p.getText(), O200K::countTokens) + 4;
+                tokens += COUNTS.computeIfAbsent(p.getText(), O200K::countTokensOrdinary) + 4;
               } else {
                 p.skipChildren();
               }
@@ -310,11 +319,16 @@ public class FloorGateway extends AbstractVerticle {
     }
   }
 
-  static String sha256(String s) {
+  /** One digest per thread, as Tollgate's KeyHash keeps them. */
+  static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return MessageDigest.getInstance("SHA-256");
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  static String sha256(String s) {
+    return HexFormat.of().formatHex(SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -106,12 +106,15 @@ final class SseRelay {
    * (cheaper than a timer per event, and than a Vert.x periodic timer per stream), and sets the next check.
    */
   private void watchForSilence() {
-    long period = Math.max(50, idleNanos / 4_000_000);
-    silence = Deadlines.after(period, () -> checkSilence(period));
+    silence = Deadlines.after(silencePeriodMs(), this::checkSilence);
     done.future().onComplete(x -> silence.cancel());
   }
 
-  private void checkSilence(long period) {
+  private long silencePeriodMs() {
+    return Math.max(50, idleNanos / 4_000_000);
+  }
+
+  private void checkSilence() {
     if (done.future().isComplete()) return;
     // a paused source is the client's slowness or the gateway's counting, not the upstream's silence
     if (counting > 1 || client.writeQueueFull()) {
@@ -120,7 +123,7 @@ final class SseRelay {
       ctx.attempts().abort(new TimeoutException("no event from the upstream within server.idle-timeout"));
       return;
     }
-    silence = Deadlines.after(period, () -> checkSilence(period));
+    silence = Deadlines.after(silencePeriodMs(), this::checkSilence);
   }
 
   private void onChunk(Buffer chunk) {

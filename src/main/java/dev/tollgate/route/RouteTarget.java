@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One place a model can be served: a provider and the model's name there. A key of per-request map lookups
- * (breakers, bulkheads): its {@code equals} and {@code hashCode} are written out, as a record's generated ones
+ * (the targets' circuit breakers): its {@code equals} and {@code hashCode} are written out, as a record's generated ones
  * run through method handles that stay slow until the JIT's last tier compiles them.
  */
 public record RouteTarget(String provider, String upstreamModel, int weight) {

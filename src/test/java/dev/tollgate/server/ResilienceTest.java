@@ -160,7 +160,7 @@ class ResilienceTest {
 
   @Test
   void a_stream_longer_than_the_idle_timeout_whose_events_come_within_it_is_not_cut() {
-    // 8 events 300 ms apart: 2.4 s in all, more than three idle timeouts (700 ms), never 700 ms of silence
+    // 8 tokens, each event 300 ms after the last: ~3 s in all, four idle timeouts (700 ms), never 700 ms of silence
     String id = id();
     HttpResponse<String> r = chat("idle", true, id, "x-mock-tokens", "8", "x-mock-interval-ms", "300");
     List<String> lines = lines(r);
