@@ -42,11 +42,13 @@ import java.util.concurrent.locks.LockSupport;
  * per request handed to one writer thread that inserts them into SQLite (WAL, synchronous=NORMAL, as Tollgate's
  * store) in batches of up to 100-500 records, one transaction each.
  *
- * <pre>java -cp target/tollgate.jar loadtest/FloorGateway.java --port 18080 --upstream 127.0.0.1:18081 --ledger FILE [--schema tollgate|minimal|none] [--read-request true|false]</pre>
+ * <pre>java -cp target/tollgate.jar loadtest/FloorGateway.java --port 18080 --upstream 127.0.0.1:18081 --ledger FILE [--schema tollgate|minimal|bare|none] [--read-request true|false]</pre>
  *
  * {@code --schema tollgate}: the ledger table as Tollgate's store has it (29 columns; the id's unique index and
  * indexes on ts, (team_id, ts) and request_id). {@code minimal}: 12 columns, the id's unique index and (team_id,
- * ts) only — about the least a ledger finance can query by team and time needs. {@code none}: no ledger write at
+ * ts) only — about the least a ledger finance can query by team and time needs. {@code bare}: the same 12 columns
+ * in a table with no index at all (rows appended by rowid): the cheapest row SQLite can take, a lower bound rather
+ * than a ledger anyone could query by team. {@code none}: no ledger write at
  * all (the rows are not made). {@code --read-request false}: the request's body is not read (no model, no estimate). FILE is deleted first: each start writes a fresh ledger, as ab.sh gives Tollgate. The team key is BENCH_TEAM_KEY's (post.lua's by default).
  */
 public class FloorGateway extends AbstractVerticle {
@@ -109,13 +111,18 @@ public class FloorGateway extends AbstractVerticle {
               + "saved_cost_nano INTEGER NOT NULL DEFAULT 0, outcome TEXT, cache_write_tokens INTEGER NOT NULL DEFAULT 0)");
           s.execute("CREATE INDEX IF NOT EXISTS usage_records_ts ON usage_records (ts)");
           s.execute("CREATE INDEX IF NOT EXISTS usage_records_request ON usage_records (request_id)");
+        } else if (schema.equals("bare")) {
+          s.execute("CREATE TABLE IF NOT EXISTS usage_records (rowid_ INTEGER PRIMARY KEY, id TEXT NOT NULL, request_id TEXT NOT NULL, "
+              + "ts INTEGER NOT NULL, team_id TEXT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, "
+              + "completion_tokens INTEGER NOT NULL, cost_nano INTEGER NOT NULL, status INTEGER NOT NULL, "
+              + "latency_ms INTEGER NOT NULL, endpoint TEXT NOT NULL)");
         } else {
           s.execute("CREATE TABLE IF NOT EXISTS usage_records (id TEXT PRIMARY KEY, request_id TEXT NOT NULL, ts INTEGER NOT NULL, "
               + "team_id TEXT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, prompt_tokens INTEGER NOT NULL, "
               + "completion_tokens INTEGER NOT NULL, cost_nano INTEGER NOT NULL, status INTEGER NOT NULL, "
               + "latency_ms INTEGER NOT NULL, endpoint TEXT NOT NULL)");
         }
-        s.execute("CREATE INDEX IF NOT EXISTS usage_records_team_ts ON usage_records (team_id, ts)");
+        if (!schema.equals("bare")) s.execute("CREATE INDEX IF NOT EXISTS usage_records_team_ts ON usage_records (team_id, ts)");
       }
       c.setAutoCommit(false);
       writer = new Thread(() -> write(c), "floor-ledger");
@@ -257,7 +264,7 @@ public class FloorGateway extends AbstractVerticle {
               + "cache_hit, status, latency_ms, ttft_ms, end_user, cache_status, saved_prompt_tokens, saved_completion_tokens, "
               + "saved_cost_nano, outcome, cache_write_tokens) VALUES (" + "?, ".repeat(28) + "?) ON CONFLICT (id) DO NOTHING"
           : "INSERT INTO usage_records (id, request_id, ts, team_id, key_id, model, prompt_tokens, completion_tokens, cost_nano, "
-              + "status, latency_ms, endpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+              + "status, latency_ms, endpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + (schema.equals("bare") ? "" : " ON CONFLICT (id) DO NOTHING");
       PreparedStatement ps = c.prepareStatement(sql);
       List<Object[]> batch = new ArrayList<>(512);
       while (true) {
