@@ -47,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code --schema tollgate}: the ledger table as Tollgate's store has it (29 columns; the id's unique index and
  * indexes on ts, (team_id, ts) and request_id). {@code minimal}: 12 columns, the id's unique index and (team_id,
  * ts) only — about the least a ledger finance can query by team and time needs. {@code bare}: the same 12 columns
- * in a table with no index at all (rows appended by rowid): the cheapest row SQLite can take, a lower bound rather
+ * (and a rowid alias) in a table with no index at all, rows appended by rowid: the cheapest row SQLite can take, a lower bound rather
  * than a ledger anyone could query by team. {@code none}: no ledger write at
  * all (the rows are not made). {@code --read-request false}: the request's body is not read (no model, no estimate). FILE is deleted first: each start writes a fresh ledger, as ab.sh gives Tollgate. The team key is BENCH_TEAM_KEY's (post.lua's by default).
  */

@@ -7,9 +7,12 @@
 #
 # Usage: loadtest/interleave.sh [--cycles N] [--seconds S] [--warmup S] NAME='COMMAND' NAME='COMMAND' ...
 #   COMMAND: as for ab.sh (a java command line, split on spaces, the JVM itself), except that each variant gets
-#   its own port: @PORT@ in the command is replaced by it (BareRelay.java and FloorGateway.java: --port @PORT@),
-#   and a command without a --config of its own gets loadtest/gateway-loadtest.yaml rendered with that port.
+#   its own port and directory: @PORT@ in the command is replaced by the port (BareRelay.java and FloorGateway.java:
+#   --port @PORT@) and @STATE@ by a fresh directory; a command without a --config of its own gets
+#   loadtest/gateway-loadtest.yaml rendered with that port and directory (the relay and the floor ignore it). A
+#   config of your own is used as it is: it must listen on the variant's port and keep its store apart.
 #   The first variant is the baseline of the ratios. Ports: 18080, then 18082-18089; the upstream is on 18081.
+#   The order rotates every cycle: with a multiple of the variants' number of cycles, each takes each place equally.
 #   e.g. loadtest/interleave.sh relay='java -Xmx1g -cp target/tollgate.jar loadtest/BareRelay.java --port @PORT@ --upstream 127.0.0.1:18081' \
 #                               tollgate='java -Xmx1g -jar target/tollgate.jar'
 #   defaults: 8 cycles of 8 s slots (each after 2 s of load not measured), 60 s warm-up per variant
@@ -83,7 +86,7 @@ for name in "${NAMES[@]}"; do
     GATEWAY_PORT="$port" FAST_PORT=$FAST_PORT PACED_PORT=18091
   cmd=${COMMANDS[$name]//@PORT@/$port}
   cmd=${cmd//@STATE@/$db}
-  case " $cmd " in *" --config "*|*" --config="*|*" --port "*) ;; *) cmd="$cmd --config $db/gateway.yaml" ;; esac
+  case " $cmd " in *" --config "*|*" --config="*) ;; *) cmd="$cmd --config $db/gateway.yaml" ;; esac
   set -f
   # shellcheck disable=SC2086
   start_bg "$RUN/$name.log" $cmd
@@ -115,8 +118,8 @@ done
   echo "date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(machine_line) (the default java; each variant names its own)"
   echo "command: loadtest/interleave.sh --cycles $CYCLES --seconds $SECS --warmup $WARMUP $(for n in "${NAMES[@]}"; do printf "%s='%s' " "$n" "${COMMANDS[$n]}"; done)"
   echo
-  echo "| variant | req/s, 32 connections (median) | CPU µs per request | ratio to ${NAMES[0]}: median | min | max | cycles ≥ 0.85 |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| variant | req/s, 32 connections (median) | CPU µs per request | ratio to ${NAMES[0]}: median | min | max | cycles ≥ 0.85 | ratio per cycle |"
+  echo "|---|---|---|---|---|---|---|---|"
   awk -v order="${NAMES[*]}" '
     function field(k,   i, kv) { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) return kv[2] } return "" }
     function median(list,   n, a, i, j, t) {
@@ -132,13 +135,14 @@ done
     END {
       n = split(order, names, " ")
       for (i = 1; i <= n; i++) {
-        v = names[i]; ratios = ""; lo = 1e9; hi = 0; pass = 0
+        v = names[i]; ratios = ""; shown = ""; lo = 1e9; hi = 0; pass = 0; used = 0
         for (c = 1; c <= cycles; c++) {
-          q = r[v, c] / r[names[1], c]; ratios = ratios " " q
+          if (r[v, c] == "" || r[names[1], c] + 0 == 0) continue   # a cycle the run did not finish
+          q = r[v, c] / r[names[1], c]; ratios = ratios " " q; shown = shown sprintf(" %.2f", q); used++
           if (q < lo) lo = q; if (q > hi) hi = q; if (q >= 0.85) pass++
         }
-        printf "| %s | %.0f | %.1f | %.3f | %.3f | %.3f | %d of %d |\n", v, median(rps[v]), median(cpu[v]),
-          median(ratios), lo, hi, pass, cycles
+        printf "| %s | %.0f | %.1f | %.3f | %.3f | %.3f | %d of %d |%s |\n", v, median(rps[v]), median(cpu[v]),
+          median(ratios), lo, hi, pass, used, shown
       }
     }' "$RAW"
   echo
