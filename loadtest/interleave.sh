@@ -138,7 +138,7 @@ done
         v = names[i]; ratios = ""; shown = ""; lo = 1e9; hi = 0; pass = 0; used = 0
         for (c = 1; c <= cycles; c++) {
           if (r[v, c] == "" || r[names[1], c] + 0 == 0) continue   # a cycle the run did not finish
-          q = r[v, c] / r[names[1], c]; ratios = ratios " " q; shown = shown sprintf(" %.2f", q); used++
+          q = r[v, c] / r[names[1], c]; ratios = ratios " " q; shown = shown sprintf(" %.3f", q); used++
           if (q < lo) lo = q; if (q > hi) hi = q; if (q >= 0.85) pass++
         }
         printf "| %s | %.0f | %.1f | %.3f | %.3f | %.3f | %d of %d |%s |\n", v, median(rps[v]), median(cpu[v]),
