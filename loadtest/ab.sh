@@ -52,23 +52,6 @@ begin_run ab $GATEWAY_PORT $FAST_PORT
 start_upstream $FAST_PORT
 cd "$REPO_DIR"   # so that the commands may name target/tollgate.jar
 
-# wait_started PID LOG : until the gateway answers a chat completion; fails at once if the process exits
-wait_started() {
-  local i code
-  for i in $(seq 1 300); do
-    kill -0 "$1" 2>/dev/null || die "the variant exited before it answered: $(tail -3 "$2")"
-    code=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "Authorization: Bearer $TEAM_KEY" \
-      -H 'Content-Type: application/json' -d @"$LOADTEST_DIR/chat-request.json" "http://127.0.0.1:$GATEWAY_PORT$API" || true)
-    case $code in
-      200) kill -0 "$1" 2>/dev/null || die "port $GATEWAY_PORT answered, but not the variant (it exited): $(tail -3 "$2")"
-           return 0 ;;
-      000) sleep 0.2 ;;
-      *) die "the variant answered $code to a chat completion (log: $2)" ;;
-    esac
-  done
-  die "the variant did not answer within 60 s (log: $2)"
-}
-
 # measure NAME ROUND : start the variant, warm it up, measure, stop it
 measure() {
   local name=$1 round=$2 cmd=${COMMANDS[$1]} db pid before line
@@ -82,7 +65,7 @@ measure() {
   start_bg "$RUN/$name-$round.log" $cmd
   set +f
   pid=$LAST_PID
-  wait_started "$pid" "$RUN/$name-$round.log"
+  wait_started "$pid" "$RUN/$name-$round.log" "$GATEWAY_PORT"
   result "$name warm-up" -t2 -c32 -d"${WARMUP}s" "http://127.0.0.1:$GATEWAY_PORT$API" >/dev/null
   before=$(cpu_ms "$pid")
   line=$(result "$name" -t2 -c32 -d"${SECS}s" "http://127.0.0.1:$GATEWAY_PORT$API")

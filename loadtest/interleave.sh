@@ -60,23 +60,6 @@ begin_run interleave $FAST_PORT $(for n in "${NAMES[@]}"; do echo "${PORTS[$n]}"
 start_upstream $FAST_PORT
 cd "$REPO_DIR"
 
-# wait_started PID LOG PORT : until the variant answers a chat completion; fails at once if the process exits
-wait_started() {
-  local i code
-  for i in $(seq 1 300); do
-    kill -0 "$1" 2>/dev/null || die "the variant exited before it answered: $(tail -n 3 "$2")"
-    code=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "Authorization: Bearer $TEAM_KEY" \
-      -H 'Content-Type: application/json' -d @"$LOADTEST_DIR/chat-request.json" "http://127.0.0.1:$3$API" || true)
-    case $code in
-      200) kill -0 "$1" 2>/dev/null || die "port $3 answered, but not the variant (it exited): $(tail -n 3 "$2")"
-           return 0 ;;
-      000) sleep 0.2 ;;
-      *) die "the variant answered $code to a chat completion (log: $2)" ;;
-    esac
-  done
-  die "the variant did not answer within 60 s (log: $2)"
-}
-
 log "variants: ${NAMES[*]}; $CYCLES cycles of ${SECS}s slots after ${WARMUP}s warm-up each; results in $RUN"
 for name in "${NAMES[@]}"; do
   port=${PORTS[$name]}

@@ -119,6 +119,24 @@ result() {
   echo "$line"
 }
 
+# wait_started PID LOG PORT : until the process PID answers a chat completion on PORT (the caller's TEAM_KEY and API;
+# chat-request.json); fails at once if the process exits or answers anything but 200 (LOG: its log, quoted on failure)
+wait_started() {
+  local i code
+  for i in $(seq 1 300); do
+    kill -0 "$1" 2>/dev/null || die "the variant exited before it answered: $(tail -n 3 "$2")"
+    code=$(curl -s -o /dev/null --max-time 2 -w '%{http_code}' -H "Authorization: Bearer $TEAM_KEY" \
+      -H 'Content-Type: application/json' -d @"$LOADTEST_DIR/chat-request.json" "http://127.0.0.1:$3$API" || true)
+    case $code in
+      200) kill -0 "$1" 2>/dev/null || die "port $3 answered, but not the variant (it exited): $(tail -n 3 "$2")"
+           return 0 ;;
+      000) sleep 0.2 ;;
+      *) die "the variant answered $code to a chat completion (log: $2)" ;;
+    esac
+  done
+  die "the variant did not answer within 60 s (log: $2)"
+}
+
 # start_upstream PORT : the fast fake upstream, nginx `return 200` (upstream-nginx.conf), on 127.0.0.1:PORT, its files
 # in $RUN; waits until it answers (UPSTREAM_PID: its PID)
 start_upstream() {
