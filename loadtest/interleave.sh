@@ -12,7 +12,8 @@
 #   loadtest/gateway-loadtest.yaml rendered with that port and directory (the relay and the floor ignore it). A
 #   config of your own is used as it is: it must listen on the variant's port and keep its store apart.
 #   The first variant is the baseline of the ratios. Ports: 18080, then 18082-18089; the upstream is on 18081.
-#   The order rotates every cycle: with a multiple of the variants' number of cycles, each takes each place equally.
+#   The order rotates every cycle: with a number of cycles that is a multiple of the number of variants, each variant
+#   takes each place in the order equally often.
 #   e.g. loadtest/interleave.sh relay='java -Xmx1g -cp target/tollgate.jar loadtest/BareRelay.java --port @PORT@ --upstream 127.0.0.1:18081' \
 #                               tollgate='java -Xmx1g -jar target/tollgate.jar'
 #   defaults: 8 cycles of 8 s slots (each after 2 s of load not measured), 60 s warm-up per variant
