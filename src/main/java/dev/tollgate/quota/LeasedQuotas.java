@@ -1,6 +1,7 @@
 package dev.tollgate.quota;
 
 import dev.tollgate.core.Ids;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -64,7 +65,8 @@ public final class LeasedQuotas implements QuotaBackend {
   public Future<Decision> admit(AdmissionRequest r) {
     if (!leased.test(r.teamId())) return exact.admit(r);
     TeamLease lease = teams.computeIfAbsent(r.teamId(), id -> new TeamLease(id, leaseId, fraction, leaseMillis));
-    return attempt(lease, r, 0);
+    Future<Decision> decided = attempt(lease, r, 0);
+    return decided.isComplete() ? decided : onCaller(Vertx.currentContext(), decided);
   }
 
   private Future<Decision> attempt(TeamLease lease, AdmissionRequest r, int attempt) {
@@ -75,7 +77,23 @@ public final class LeasedQuotas implements QuotaBackend {
       return Future.succeededFuture(d);
     }
     if (attempt >= ATTEMPTS || unreachable) return exact.admit(r);
-    return sync(lease, r, false).transform(ar -> ar.succeeded() ? attempt(lease, r, attempt + 1) : exact.admit(r));
+    return onCaller(Vertx.currentContext(), sync(lease, r, false))
+        .transform(ar -> ar.succeeded() ? attempt(lease, r, attempt + 1) : exact.admit(r));
+  }
+
+  /**
+   * {@code f}, completed on {@code caller}'s thread. A lease call is shared by the admissions that wait for it and
+   * completes on the event loop of the one that made it (and a Redis reply may come on another loop than the caller's),
+   * so without this the next attempt, and the rest of a request admitted on one loop, could run on another loop's thread.
+   */
+  private static <T> Future<T> onCaller(Context caller, Future<T> f) {
+    if (caller == null) return f;
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) p.handle(ar);
+      else caller.runOnContext(v -> p.handle(ar));
+    });
+    return p.future();
   }
 
   /**

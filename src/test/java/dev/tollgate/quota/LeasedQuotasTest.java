@@ -7,8 +7,11 @@ import static org.awaitility.Awaitility.await;
 import dev.tollgate.support.EmbeddedServers;
 import dev.tollgate.support.MutableClock;
 import dev.tollgate.team.BudgetPeriod;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -182,5 +185,55 @@ class LeasedQuotasTest {
     assertThat(s.reservedNanos()).isZero();
     assertThat(s.team().concurrent()).isZero();
     assertThat(s.spentNanos()).isEqualTo(700);
+  }
+
+  /**
+   * Admissions on two event loops of one replica share its lease calls (one at a time per team), and a lease call
+   * completes on the loop of the admission that made it; each admission must still complete on its own loop, where
+   * the rest of its request runs. RPM 30 makes a lease call every couple of requests, so many admissions wait for
+   * one the other loop made.
+   */
+  @Test
+  void an_admission_that_waits_for_another_loops_lease_call_completes_on_its_own_loop() {
+    ScopeLimits rpm30 = new ScopeLimits(30L, null, null);
+    Context[] loops = twoEventLoops();
+    List<Future<String>> wrongThread = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Promise<String> done = Promise.promise();
+      AdmissionRequest r = request(rpm30, null, 1, 0);
+      loops[i % 2].runOnContext(v -> {
+        Thread caller = Thread.currentThread();
+        a.admit(r).onComplete(ar -> done.complete(!ar.succeeded() ? "failed: " + ar.cause()
+            : Thread.currentThread() == caller ? "" : "admitted on " + caller.getName() + ", completed on " + Thread.currentThread().getName()));
+      });
+      wrongThread.add(done.future());
+    }
+    assertThat(wrongThread.stream().map(f -> await(f)).filter(m -> !m.isEmpty()).toList()).isEmpty();
+  }
+
+  /** Two event-loop contexts on different threads: each deployment is given the next event loop. */
+  Context[] twoEventLoops() {
+    List<Context> found = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int i = 0; i < 8 && found.size() < 2; i++) {
+      Promise<Context> deployed = Promise.promise();
+      await(vertx.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          deployed.complete(context);
+          return Future.succeededFuture();
+        }
+      }));
+      Context c = await(deployed.future());
+      Promise<Thread> thread = Promise.promise();
+      c.runOnContext(v -> thread.complete(Thread.currentThread()));
+      Thread t = await(thread.future());
+      if (!threads.contains(t)) {
+        threads.add(t);
+        found.add(c);
+      }
+    }
+    assertThat(found).as("two event loops").hasSize(2);
+    return found.toArray(Context[]::new);
   }
 }
